@@ -1,0 +1,78 @@
+/** Domain types shared by every layer. */
+
+/** One artist row of the input CSV. */
+export interface Artist {
+  /** Opaque non-empty id, kept as written (trimmed). */
+  id: string;
+  /** Artist name, trimmed, non-empty. */
+  name: string;
+  /** Free-text data column; undefined when empty. */
+  data: string | undefined;
+  /** 1-based physical line number where the row starts. */
+  line: number;
+}
+
+/** Token usage of one response. */
+export interface TokenUsage {
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+}
+
+/** What is recorded in the output about the request that produced a bio (DESIGN §3.6). */
+export interface RequestRecord {
+  prompt_id?: string;
+  version?: string;
+  model?: string;
+  variables: { artist_name: string; artist_data: string };
+}
+
+/** A successful model answer, already validated (status completed, non-empty text). */
+export interface ProviderSuccess {
+  /** Bio text with trailing citation blocks stripped. */
+  text: string;
+  responseId: string;
+  /** Unix seconds. */
+  created: number;
+  model: string;
+  usage: TokenUsage;
+  headers: Headers;
+  requestId: string | undefined;
+  /** Time of the HTTP exchange in ms. */
+  durationMs: number;
+}
+
+/** `db_status` values of an output record. */
+export type DbStatus = 'disabled' | 'pending' | 'updated' | 'inserted' | 'skipped' | 'error';
+
+/** One line of the output JSONL (DESIGN §3.6). */
+export interface OutputRecord {
+  artist_id: string;
+  artist_name: string;
+  artist_data?: string;
+  request: RequestRecord;
+  response_text: string;
+  response_id: string;
+  created: number;
+  model: string;
+  usage: TokenUsage;
+  attempts: number;
+  duration_ms: number;
+  db_status: DbStatus;
+  error: null;
+}
+
+/** One line of `<stem>.errors.jsonl`. */
+export interface ErrorRecord {
+  artist_id: string;
+  artist_name: string;
+  artist_data?: string;
+  error_class: string;
+  error_kind: string;
+  status: number | null;
+  code: string | null;
+  message: string;
+  request_id: string | null;
+  attempts: number;
+  time: string;
+}
