@@ -43,7 +43,7 @@ export interface ProviderSuccess {
 }
 
 /** `db_status` values of an output record. */
-export type DbStatus = 'disabled' | 'pending' | 'updated' | 'inserted' | 'skipped' | 'error';
+export type DbStatus = 'pending' | 'updated' | 'inserted' | 'skipped' | 'error';
 
 /** One line of the output JSONL (DESIGN §3.6). */
 export interface OutputRecord {
@@ -58,7 +58,8 @@ export interface OutputRecord {
   usage: TokenUsage;
   attempts: number;
   duration_ms: number;
-  db_status: DbStatus;
+  /** null when no database is enabled for the run. */
+  db_status: DbStatus | null;
   error: null;
 }
 
