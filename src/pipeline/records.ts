@@ -1,0 +1,48 @@
+import type { BioGenError, ProviderError } from '../core/errors.js';
+import type { Artist, DbStatus, ErrorRecord, OutputRecord, ProviderSuccess, RequestRecord } from '../core/types.js';
+
+/** Builds the output line of a success (DESIGN §3.6 key order). */
+export function successRecord(
+  artist: Artist,
+  request: RequestRecord,
+  result: ProviderSuccess,
+  attempts: number,
+  durationMs: number,
+  dbStatus: DbStatus | null,
+): OutputRecord {
+  const record: OutputRecord = {
+    artist_id: artist.id,
+    artist_name: artist.name,
+    request,
+    response_text: result.text,
+    response_id: result.responseId,
+    created: result.created,
+    model: result.model,
+    usage: result.usage,
+    attempts,
+    duration_ms: Math.round(durationMs),
+    db_status: dbStatus,
+    error: null,
+  };
+  if (artist.data !== undefined) record.artist_data = artist.data;
+  return record;
+}
+
+/** Builds the errors-file line of an artist that failed for good. */
+export function failureRecord(artist: Artist, error: ProviderError | BioGenError, attempts: number, now: number): ErrorRecord {
+  const provider = 'kind' in error ? (error as ProviderError) : undefined;
+  const record: ErrorRecord = {
+    artist_id: artist.id,
+    artist_name: artist.name,
+    error_class: error.name,
+    error_kind: provider?.kind ?? error.code,
+    status: provider?.status ?? null,
+    code: provider?.apiCode ?? null,
+    message: error.message,
+    request_id: provider?.requestId ?? null,
+    attempts,
+    time: new Date(now).toISOString(),
+  };
+  if (artist.data !== undefined) record.artist_data = artist.data;
+  return record;
+}

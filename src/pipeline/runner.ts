@@ -1,0 +1,209 @@
+import type { Clock } from '../core/clock.js';
+import { AuthStopError, ProviderError, QuotaStopError, ShutdownError } from '../core/errors.js';
+import type { RunEmitter } from '../core/events.js';
+import type { DispatchGate, Permit } from '../core/gate.js';
+import type { Artist, DbStatus } from '../core/types.js';
+import type { RequestBuilder } from '../prompt/index.js';
+import type { ModelProvider } from '../provider/index.js';
+import { failureRecord, successRecord } from './records.js';
+import type { ResultSink } from './result-sink.js';
+
+/** Why dispatching stopped before the input ran out. */
+export type StopReason = 'SIGINT' | 'SIGTERM' | 'quota' | 'auth';
+
+/** Options of a {@link Runner}. */
+export interface RunnerOptions {
+  /** Concurrent requests. @default 4 */
+  maxWorkers: number;
+  /** Retries per artist after the first attempt. @default 5 */
+  maxRetries: number;
+  /** Per-request timeout in ms. */
+  requestTimeoutMs: number;
+  /** Artists to do, for `i/N` progress; undefined when unknown. */
+  total: number | undefined;
+  /** `db_status` written with each success (`pending` with a database, else null). */
+  initialDbStatus: DbStatus | null;
+  /** How long in-flight requests may take to finish after the first stop signal. @default 30000 */
+  drainTimeoutMs?: number;
+}
+
+/** Everything the runner needs, injected. */
+export interface RunnerDeps {
+  provider: ModelProvider;
+  builder: RequestBuilder;
+  gate: DispatchGate;
+  sink: ResultSink;
+  events: RunEmitter;
+  clock: Clock;
+}
+
+/** What a finished run did. */
+export interface RunOutcome {
+  succeeded: number;
+  failed: number;
+  /** Set when dispatching stopped early. */
+  stopReason: StopReason | undefined;
+  /** The quota or auth error that stopped the run. */
+  stopError: QuotaStopError | AuthStopError | undefined;
+}
+
+type ArtistResult = 'done' | 'failed' | 'unfinished';
+
+/**
+ * Pulls artists lazily from an async iterable and runs them through bounded workers: gate →
+ * provider → sink, with retries decided by the gate. Emits typed events; formats nothing.
+ * `stop()` once stops dispatching and lets in-flight requests finish; twice aborts them.
+ */
+export class Runner {
+  readonly #deps: RunnerDeps;
+  readonly #options: RunnerOptions;
+  readonly #dispatch = new AbortController();
+  readonly #hard = new AbortController();
+  #stopReason: StopReason | undefined;
+  #stopError: QuotaStopError | AuthStopError | undefined;
+  #completed = 0;
+  #succeeded = 0;
+  #failed = 0;
+  #inFlight = 0;
+  #drainTimer: NodeJS.Timeout | undefined;
+
+  constructor(deps: RunnerDeps, options: RunnerOptions) {
+    if (!(Number.isInteger(options.maxWorkers) && options.maxWorkers >= 1)) {
+      throw new TypeError(`Expected \`maxWorkers\` to be an integer from 1 and up, got \`${options.maxWorkers}\``);
+    }
+    this.#deps = deps;
+    this.#options = options;
+  }
+
+  /** Requests currently waiting for an answer. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** True once dispatching has been stopped. */
+  get stopping(): boolean {
+    return this.#dispatch.signal.aborted;
+  }
+
+  /**
+   * Stops dispatching (first call) or aborts in-flight requests (second call, or after the
+   * drain timeout).
+   */
+  stop(reason: StopReason, error?: QuotaStopError | AuthStopError): void {
+    if (this.#dispatch.signal.aborted) {
+      if (reason === 'SIGINT' || reason === 'SIGTERM') this.#abortInFlight();
+      return;
+    }
+    this.#stopReason = reason;
+    this.#stopError = error;
+    this.#deps.events.emit('run:stopping', {
+      reason,
+      message: error?.message ?? `Received ${reason}`,
+      inFlight: this.#inFlight,
+    });
+    this.#dispatch.abort(new ShutdownError());
+    this.#drainTimer = setTimeout(() => this.#abortInFlight(), this.#options.drainTimeoutMs ?? 30_000);
+    this.#drainTimer.unref();
+  }
+
+  #abortInFlight(): void {
+    if (!this.#hard.signal.aborted) this.#hard.abort(new ShutdownError('In-flight requests aborted'));
+  }
+
+  /** Processes every artist of `artists` (or until stopped). */
+  async run(artists: AsyncIterable<Artist>): Promise<RunOutcome> {
+    const iterator = artists[Symbol.asyncIterator]();
+    const workers = Array.from({ length: this.#options.maxWorkers }, (_, i) => this.#worker(i + 1, iterator));
+    try {
+      await Promise.all(workers);
+    } finally {
+      if (this.#drainTimer) clearTimeout(this.#drainTimer);
+      await iterator.return?.();
+    }
+    return {
+      succeeded: this.#succeeded,
+      failed: this.#failed,
+      stopReason: this.#stopReason,
+      stopError: this.#stopError,
+    };
+  }
+
+  async #worker(worker: number, iterator: AsyncIterator<Artist>): Promise<void> {
+    while (!this.stopping) {
+      const next = await iterator.next();
+      if (next.done === true || this.stopping) return;
+      await this.#process(next.value, worker);
+    }
+  }
+
+  async #process(artist: Artist, worker: number): Promise<ArtistResult> {
+    const { gate, provider, builder, events, clock, sink } = this.#deps;
+    const request = builder.build(artist);
+    const startedAt = clock.now();
+    for (let attempt = 1; ; attempt++) {
+      let permit: Permit;
+      try {
+        permit = await gate.acquire(this.#dispatch.signal);
+      } catch (error) {
+        if (error instanceof QuotaStopError) this.stop('quota', error);
+        else if (error instanceof AuthStopError) this.stop('auth', error);
+        else if (!this.stopping) throw error;
+        return 'unfinished';
+      }
+      events.emit('request:sent', { artist, worker, attempt });
+      this.#inFlight++;
+      try {
+        const result = await provider.generate(request, {
+          signal: this.#hard.signal,
+          timeoutMs: this.#options.requestTimeoutMs,
+        });
+        this.#inFlight--;
+        permit.settle({ ok: true, headers: result.headers, usage: result.usage });
+        events.emit('request:done', { artist, ok: true, status: 200, kind: undefined, durationMs: result.durationMs, usage: result.usage });
+        const record = successRecord(artist, request.record, result, attempt, clock.now() - startedAt, this.#options.initialDbStatus);
+        sink.success(record);
+        this.#succeeded++;
+        events.emit('artist:done', { artist, worker, index: ++this.#completed, total: this.#options.total, record });
+        return 'done';
+      } catch (caught) {
+        this.#inFlight--;
+        if (caught instanceof ShutdownError || !(caught instanceof ProviderError)) {
+          permit.settle({ ok: false, error: new ProviderError('Aborted by shutdown', { kind: 'network' }) });
+          if (caught instanceof ShutdownError) return 'unfinished';
+          throw caught;
+        }
+        const error = caught;
+        permit.settle({ ok: false, error });
+        events.emit('request:done', { artist, ok: false, status: error.status, kind: error.kind, durationMs: 0, usage: undefined });
+        const decision = gate.decide(error, attempt, this.#options.maxRetries);
+        if (decision.action === 'stop') {
+          this.stop(decision.error instanceof QuotaStopError ? 'quota' : 'auth', decision.error);
+          return 'unfinished';
+        }
+        if (decision.action === 'fail') {
+          const record = failureRecord(artist, error, attempt, clock.now());
+          sink.failure(record);
+          this.#failed++;
+          events.emit('artist:failed', { artist, worker, index: ++this.#completed, total: this.#options.total, record });
+          return 'failed';
+        }
+        if (this.stopping) return 'unfinished';
+        events.emit('request:retry', {
+          artist,
+          worker,
+          attempt,
+          delayMs: decision.delayMs,
+          kind: error.kind,
+          status: error.status,
+          code: error.apiCode,
+          message: error.message,
+        });
+        try {
+          await clock.sleep(decision.delayMs, this.#dispatch.signal);
+        } catch {
+          return 'unfinished';
+        }
+      }
+    }
+  }
+}

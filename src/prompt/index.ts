@@ -1,0 +1,12 @@
+export { loadTemplate, parseTemplate, renderTemplate, DEFAULT_TEMPLATE_PATH, type PromptTemplate } from './template.js';
+export {
+  artistVariables,
+  createRequestBuilder,
+  FALLBACK_MODEL,
+  NO_DATA_TEXT,
+  type ChatBody,
+  type PreparedRequest,
+  type PromptSource,
+  type RequestBuilder,
+  type ResponsesBody,
+} from './builders.js';

@@ -1,0 +1,125 @@
+import OpenAI from 'openai';
+import type { ResponseCreateParamsNonStreaming } from 'openai/resources/responses/responses';
+import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import type { Clock } from '../core/clock.js';
+import { ProviderError } from '../core/errors.js';
+import type { ProviderSuccess, TokenUsage } from '../core/types.js';
+import type { PreparedRequest } from '../prompt/index.js';
+import { stripTrailingCitations } from './citations.js';
+import { classifyError } from './classify.js';
+
+/** Options of one model call. */
+export interface GenerateOptions {
+  /** Aborts the HTTP request at once (second Ctrl+C). */
+  signal?: AbortSignal;
+  /** Per-request timeout in ms. */
+  timeoutMs: number;
+}
+
+/** The single place that talks HTTP to the model API. */
+export interface ModelProvider {
+  /**
+   * Sends one request. Resolves with a validated success, or rejects with a classified
+   * `ProviderError` (or `ShutdownError` when aborted).
+   */
+  generate(request: PreparedRequest, options: GenerateOptions): Promise<ProviderSuccess>;
+}
+
+/** Options of {@link createOpenAIProvider}. */
+export interface OpenAIProviderOptions {
+  apiKey: string;
+  /** API base URL, e.g. `http://127.0.0.1:8080/v1`. @default the SDK's (OpenAI) */
+  baseURL?: string | undefined;
+  clock: Clock;
+}
+
+const zeroUsage: TokenUsage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
+
+function fail(message: string, kind: 'incomplete' | 'rate_limit', headers: Headers, requestId: string | null, status = 200): never {
+  throw new ProviderError(message, { kind, status, headers, requestId: requestId ?? undefined });
+}
+
+/**
+ * A provider backed by the official `openai` SDK with the SDK's own retries turned off: every
+ * retry goes through our gate so the daily budget and windows see it.
+ */
+export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvider {
+  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL ?? null, maxRetries: 0 });
+  const { clock } = options;
+
+  async function responses(body: ResponseCreateParamsNonStreaming, opts: GenerateOptions, started: number): Promise<ProviderSuccess> {
+    const { data, response, request_id } = await client.responses
+      .create(body, { signal: opts.signal ?? null, timeout: opts.timeoutMs, maxRetries: 0 })
+      .withResponse();
+    const headers = response.headers;
+    if (data.status !== 'completed') {
+      const code = data.error?.code;
+      const reason = data.incomplete_details?.reason ?? data.error?.message ?? 'no reason given';
+      if (code === 'rate_limit_exceeded') fail(`Response failed: ${reason}`, 'rate_limit', headers, request_id);
+      fail(`Response ${String(data.status)}: ${reason}`, 'incomplete', headers, request_id);
+    }
+    const text = stripTrailingCitations(data.output_text);
+    if (text === '') fail('Response completed with empty text', 'incomplete', headers, request_id);
+    const usage = data.usage
+      ? {
+          input_tokens: data.usage.input_tokens,
+          output_tokens: data.usage.output_tokens,
+          total_tokens: data.usage.total_tokens,
+        }
+      : zeroUsage;
+    return {
+      text,
+      responseId: data.id,
+      created: Math.trunc(data.created_at),
+      model: data.model,
+      usage,
+      headers,
+      requestId: request_id ?? undefined,
+      durationMs: clock.now() - started,
+    };
+  }
+
+  async function chat(body: ChatCompletionCreateParamsNonStreaming, opts: GenerateOptions, started: number): Promise<ProviderSuccess> {
+    const { data, response, request_id } = await client.chat.completions
+      .create(body, { signal: opts.signal ?? null, timeout: opts.timeoutMs, maxRetries: 0 })
+      .withResponse();
+    const headers = response.headers;
+    const choice = data.choices[0];
+    if (!choice) fail('Chat completion has no choices', 'incomplete', headers, request_id);
+    if (choice.finish_reason !== 'stop') {
+      fail(`Chat completion finished with ${choice.finish_reason}`, 'incomplete', headers, request_id);
+    }
+    const text = stripTrailingCitations(choice.message.content ?? '');
+    if (text === '') fail('Chat completion has empty text', 'incomplete', headers, request_id);
+    const usage = data.usage
+      ? {
+          input_tokens: data.usage.prompt_tokens,
+          output_tokens: data.usage.completion_tokens,
+          total_tokens: data.usage.total_tokens,
+        }
+      : zeroUsage;
+    return {
+      text,
+      responseId: data.id,
+      created: data.created,
+      model: data.model,
+      usage,
+      headers,
+      requestId: request_id ?? undefined,
+      durationMs: clock.now() - started,
+    };
+  }
+
+  return {
+    async generate(request, opts) {
+      const started = clock.now();
+      try {
+        return request.api === 'chat'
+          ? await chat(request.body as ChatCompletionCreateParamsNonStreaming, opts, started)
+          : await responses(request.body as ResponseCreateParamsNonStreaming, opts, started);
+      } catch (error) {
+        throw classifyError(error);
+      }
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import type { RunEmitter } from '../core/events.js';
+import { decimal, duration } from './format.js';
+import type { Logger } from './logger.js';
+
+const worker = (n: number): string => `W${String(n).padStart(2, '0')}`;
+const ofTotal = (index: number, total: number | undefined): string => (total === undefined ? `${index}` : `${index}/${total}`);
+
+/**
+ * Turns run events into log lines (DESIGN §3.8). This is the one place where log text lives;
+ * the user's log analysis greps these messages, so their shape is a contract.
+ * Returns an unsubscribe function.
+ */
+export function attachLogRenderer(events: RunEmitter, logger: Logger): () => void {
+  const offs = [
+    events.on('log', ({ level, message }) => logger.log(level, message)),
+    events.on('run:start', (e) => {
+      logger.log('info', `Starting run: input ${e.inputPath}, output ${e.outputPath}, ${e.maxWorkers} workers, ${e.promptLabel}`);
+      if (e.alreadyDone > 0) logger.log('info', `Resume: ${e.alreadyDone} artists already done in ${e.outputPath}`);
+      if (e.total !== undefined) logger.log('info', `Artists to process: ${e.total}`);
+    }),
+    events.on('input:row-error', (e) => logger.log('warn', `Line ${e.line}: ${e.reason}, skipping`)),
+    events.on('input:scanned', (e) => {
+      logger.log(
+        'info',
+        `Input: ${e.valid} valid artists, ${e.skipped} comment/blank/header lines skipped, ${e.errors} invalid rows` +
+          (e.alreadyDone > 0 ? `, ${e.alreadyDone} already done` : ''),
+      );
+    }),
+    events.on('output:repaired', (e) =>
+      logger.log('warn', `Repaired ${e.path}: removed a torn last line (${e.bytesRemoved} bytes) left by an interrupted run`),
+    ),
+    events.on('quota:init', (e) => {
+      logger.log(
+        'info',
+        `QuotaMonitor initialized: daily_limit=${e.dailyLimit ?? 'None'}, threshold=${decimal(e.threshold)}` +
+          (e.monitoring ? '' : ' (monitoring disabled)'),
+      );
+      if (e.usedToday > 0) logger.log('info', `Quota state restored: ${e.usedToday} requests already used today`);
+    }),
+    events.on('quota:status', (s) => {
+      if (!logger.enabled('debug')) return;
+      const part = (rem: number | undefined, lim: number | undefined): string => `${rem ?? '?'}/${lim ?? '?'}`;
+      logger.log(
+        'debug',
+        `Parsed quota status: ${part(s.requestsRemaining, s.requestsLimit)} requests, ${part(s.tokensRemaining, s.tokensLimit)} tokens`,
+      );
+    }),
+    events.on('quota:metrics', (e) => {
+      const share =
+        e.dailyLimit === undefined ? 'no daily limit' : `${((e.usedToday / e.dailyLimit) * 100).toFixed(1)}% of daily limit`;
+      logger.log('info', `Quota metrics: ${e.usedToday} requests used today (${share})`);
+    }),
+    events.on('quota:warning', (e) =>
+      logger.log('warn', `Quota usage at ${Math.round(e.percent)}% (${e.usedToday}/${e.dailyLimit} requests)`),
+    ),
+    events.on('quota:paused', (e) => {
+      const at = new Date(e.resumeAt).toISOString();
+      if (e.reason === 'rate_limit') {
+        logger.log('warn', `PAUSED: ${e.message} - Will resume at ${at}`);
+        return;
+      }
+      const pct = e.dailyLimit ? ((e.usedToday / e.dailyLimit) * 100).toFixed(1) : '?';
+      const tail = e.reason === 'daily_limit' ? ' [daily limit reached, waiting for the next UTC day]' : '';
+      logger.log('warn', `PAUSED: Daily quota ${pct}% used (limit: ${e.dailyLimit ?? 'None'}) - Will resume at ${at}${tail}`);
+    }),
+    events.on('quota:resumed', (e) => logger.log('info', `RESUMED: ${e.reason} (paused ${duration(e.pausedMs)})`)),
+    events.on('request:sent', (e) => {
+      if (logger.enabled('debug')) logger.log('debug', `[${worker(e.worker)}] Sending request for "${e.artist.name}" (attempt ${e.attempt})`);
+    }),
+    events.on('request:retry', (e) => {
+      const wait = `${(e.delayMs / 1000).toFixed(1)}s`;
+      if (e.kind === 'rate_limit' || e.kind === 'slow_down') {
+        logger.log(
+          'warn',
+          `Rate limit hit (${e.status ?? 429} ${e.code ?? e.kind}): retrying in ${wait} [${worker(e.worker)}] "${e.artist.name}" attempt ${e.attempt + 1}`,
+        );
+      } else {
+        logger.log(
+          'warn',
+          `[${worker(e.worker)}] Request for "${e.artist.name}" failed (${e.kind}${e.status ? ` ${e.status}` : ''}): ${e.message} - retrying in ${wait} (attempt ${e.attempt + 1})`,
+        );
+      }
+    }),
+    events.on('artist:done', (e) =>
+      logger.log('info', `[${worker(e.worker)}] Processed artist ${ofTotal(e.index, e.total)}: "${e.artist.name}"`),
+    ),
+    events.on('artist:failed', (e) =>
+      logger.log(
+        'error',
+        `[${worker(e.worker)}] Failed artist ${ofTotal(e.index, e.total)}: "${e.artist.name}" after ${e.record.attempts} attempt(s) - ${e.record.error_kind}${e.record.status ? ` ${e.record.status}` : ''}: ${e.record.message}`,
+      ),
+    ),
+    events.on('run:stopping', (e) => {
+      const what =
+        e.reason === 'SIGINT' || e.reason === 'SIGTERM'
+          ? `Received ${e.reason}: no new requests; waiting for ${e.inFlight} in-flight request(s) to finish (press Ctrl+C again to abort them)`
+          : e.message;
+      logger.log(e.reason === 'quota' || e.reason === 'auth' ? 'error' : 'warn', what);
+    }),
+  ];
+  return () => offs.forEach((off) => off());
+}

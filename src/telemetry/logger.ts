@@ -1,0 +1,87 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Clock } from '../core/clock.js';
+
+/** Log levels, lowest first. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const LABEL: Record<LogLevel, string> = { debug: 'DEBUG', info: 'INFO', warn: 'WARNING', error: 'ERROR' };
+
+/** Where console lines go; the progress display swaps it so bars and logs do not collide. */
+export interface LineWriter {
+  writeLine(line: string): void;
+}
+
+/** Options of {@link createLogger}. */
+export interface LoggerOptions {
+  clock: Clock;
+  /** Lowest level written. @default 'info' */
+  level?: LogLevel;
+  /** Lowest level written to the console (e.g. 'warn' for --quiet). @default level */
+  consoleLevel?: LogLevel;
+  /** `text`: `<ISO time> <LEVEL>: <message>`; `json`: one object per line. @default 'text' */
+  format?: 'text' | 'json';
+  /** Console destination (stderr). */
+  console: LineWriter;
+  /** Also append every line to this file. */
+  file?: string;
+}
+
+/** Writes log lines; the only place that decides their shape. */
+export interface Logger {
+  log(level: LogLevel, message: string): void;
+  /** True when `level` would be written anywhere. */
+  enabled(level: LogLevel): boolean;
+  /** Redirects console lines (used by the progress bar). */
+  setConsole(writer: LineWriter): void;
+  close(): Promise<void>;
+}
+
+/** Creates the run's logger. */
+export function createLogger(options: LoggerOptions): Logger {
+  const level = RANK[options.level ?? 'info'];
+  const consoleLevel = RANK[options.consoleLevel ?? options.level ?? 'info'];
+  const format = options.format ?? 'text';
+  let consoleWriter = options.console;
+  const file: WriteStream | undefined = options.file ? createWriteStream(options.file, { flags: 'a' }) : undefined;
+  file?.on('error', (error) => {
+    consoleWriter.writeLine(`${new Date(options.clock.now()).toISOString()} ERROR: cannot write log file: ${error.message}`);
+  });
+
+  const render = (lvl: LogLevel, message: string): string => {
+    const time = new Date(options.clock.now()).toISOString();
+    return format === 'json'
+      ? JSON.stringify({ time, level: LABEL[lvl], message })
+      : `${time} ${LABEL[lvl]}: ${message}`;
+  };
+
+  return {
+    log(lvl, message) {
+      const rank = RANK[lvl];
+      if (rank < level) return;
+      const line = render(lvl, message);
+      if (rank >= consoleLevel) consoleWriter.writeLine(line);
+      file?.write(`${line}\n`);
+    },
+    enabled(lvl) {
+      return RANK[lvl] >= level;
+    },
+    setConsole(writer) {
+      consoleWriter = writer;
+    },
+    close() {
+      return new Promise((resolve) => {
+        if (!file) {
+          resolve();
+          return;
+        }
+        file.end(() => resolve());
+      });
+    },
+  };
+}
+
+/** A line writer on a stream (stderr). */
+export function streamWriter(stream: NodeJS.WritableStream): LineWriter {
+  return { writeLine: (line) => void stream.write(`${line}\n`) };
+}
