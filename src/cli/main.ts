@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { BioGenError, ExitCode, exitCodeFor } from '../core/errors.js';
+import { dbCommand } from './db-command.js';
+import { runCommand } from './run-command.js';
+import { simulateCommand } from './simulate-command.js';
+import { validateCommand } from './validate-command.js';
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Builds the program with every subcommand. */
+export function buildProgram(): Command {
+  const program = new Command('artist-bio-gen')
+    .description(
+      'Write a biography for every artist in a CSV catalog with the OpenAI API, inside your rate limits and daily budget.\n' +
+        'Every result is streamed to JSONL as it arrives; an interrupted run continues with --resume.',
+    )
+    .version(packageVersion(), '--version', 'print the tool version')
+    .showHelpAfterError('(run with --help for usage)')
+    .enablePositionalOptions();
+  program.addCommand(runCommand(), { isDefault: true });
+  program.addCommand(simulateCommand());
+  program.addCommand(validateCommand());
+  program.addCommand(dbCommand());
+  const exitOverride = (cmd: Command): void => {
+    cmd.exitOverride();
+    for (const sub of cmd.commands) exitOverride(sub);
+  };
+  exitOverride(program);
+  return program;
+}
+
+/** CLI entry point: parses argv, runs the command, and exits with its code. */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  let code: number;
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    code = typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" to commander; they exit 0.
+      code = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    } else if (error instanceof BioGenError) {
+      process.stderr.write(`Error: ${error.message}\n`);
+      code = exitCodeFor(error);
+    } else {
+      process.stderr.write(`Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      code = ExitCode.input;
+    }
+  }
+  // Exit explicitly (open keep-alive sockets or pools must never keep a finished run alive),
+  // but only after what was written to pipes has been handed to the OS.
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  await new Promise<void>((resolve) => process.stderr.write('', () => resolve()));
+  process.exit(code);
+}

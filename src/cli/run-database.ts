@@ -1,0 +1,70 @@
+import { basename, dirname, extname, join } from 'node:path';
+import type { RunConfig } from '../config/index.js';
+import type { RunEmitter } from '../core/events.js';
+import type { OutputRecord } from '../core/types.js';
+import type { JsonlSink, LineHandle } from '../output/index.js';
+import { createDbWriter, openBioStore, resyncFromJsonl } from '../store/index.js';
+
+/** The run's link to its database: bios go to the JSONL first, then here. */
+export interface DatabaseLink {
+  enqueue(record: OutputRecord, handle: LineHandle): void;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The embedded database file used when --enable-db has no URL: next to the output. */
+export function sqlitePathFor(output: string): string {
+  return join(dirname(output), `${basename(output, extname(output))}.sqlite`);
+}
+
+/**
+ * Opens the database (exit 3 when unreachable), re-syncs lines a previous run could not write,
+ * and returns a batching writer that patches each line's `db_status` once its batch commits.
+ */
+export async function openDatabase(
+  config: RunConfig,
+  paths: { output: string },
+  jsonl: JsonlSink,
+  events: RunEmitter,
+): Promise<DatabaseLink> {
+  const store = await openBioStore(
+    {
+      ...(config.dbUrl !== undefined ? { url: config.dbUrl } : { sqlitePath: sqlitePathFor(paths.output) }),
+      target: config.dbTarget,
+      testMode: config.testMode,
+      poolSize: Math.min(Math.max(2, config.maxWorkers), 20),
+    },
+    { log: (level, message) => events.log(level, message) },
+  );
+  events.log('info', `Database enabled: ${store.describe()} (${config.dbTarget} mode${config.testMode ? ', test_artists' : ''})`);
+  if (config.resume) {
+    let resynced = 0;
+    await resyncFromJsonl(paths.output, store, {
+      statuses: ['pending', 'error'],
+      onResult: (line, status) => {
+        jsonl.patchDbStatusAt(line.lineStart, line.lineText, status);
+        resynced++;
+      },
+    });
+    if (resynced > 0) events.log('info', `Re-synced ${resynced} bio(s) that an earlier run could not write to the database`);
+  }
+  const handles = new WeakMap<OutputRecord, LineHandle>();
+  const writer = createDbWriter(store, {
+    onResult: (record, status) => {
+      const handle = handles.get(record);
+      if (handle) jsonl.patchDbStatus(handle, status);
+      if (status === 'error') events.log('warn', `Database write failed for artist ${record.artist_id}; the bio is safe in the JSONL (db_status "error")`);
+    },
+  });
+  return {
+    enqueue(record, handle) {
+      handles.set(record, handle);
+      writer.enqueue(record);
+    },
+    flush: () => writer.flush(),
+    async close() {
+      await writer.close();
+      await store.close();
+    },
+  };
+}

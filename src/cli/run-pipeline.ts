@@ -1,0 +1,235 @@
+import { statSync } from 'node:fs';
+import type { RunConfig } from '../config/index.js';
+import { redactConfig } from '../config/index.js';
+import type { Clock } from '../core/clock.js';
+import { ConfigError, ExitCode, InputError } from '../core/errors.js';
+import type { RunEmitter, RunSummary } from '../core/events.js';
+import { openErrorSink, openJsonlSink, outputPaths, prepareOutput } from '../output/index.js';
+import { Runner, type ResultSink } from '../pipeline/index.js';
+import { createRequestBuilder, loadTemplate, type PromptSource, type RequestBuilder } from '../prompt/index.js';
+import { createOpenAIProvider } from '../provider/index.js';
+import { openQuotaGate } from '../quota/index.js';
+import { createRunRecorder, writeReport } from '../report/index.js';
+import { startSimulator, type SimulatorHandle } from '../simulator/index.js';
+import { collectStats, startProgress, summaryLines, type Logger } from '../telemetry/index.js';
+import { startMetricsServer } from '../telemetry/metrics.js';
+import { artistsToDo, scanInput } from './input-scan.js';
+import { openDatabase, type DatabaseLink } from './run-database.js';
+
+/** What a run needs from the composition root. */
+export interface RunContext {
+  config: RunConfig;
+  clock: Clock;
+  events: RunEmitter;
+  logger: Logger;
+}
+
+/** Built-in simulator profile for `--simulate` and the demo: realistic latency, roomy limits. */
+const SIMULATE_PROFILE = { rpm: 3000, tpm: 2_000_000, latencyMs: 120, latencyJitterMs: 80, seed: 7 } as const;
+
+async function promptSource(config: RunConfig, events: RunEmitter): Promise<PromptSource> {
+  if (config.promptId !== undefined) {
+    events.log(
+      'warn',
+      'Using a stored prompt (--prompt-id). OpenAI shuts down stored prompt objects on 2026-11-30; move the prompt into a local template (--prompt-file) to keep running after that date.',
+    );
+    return { kind: 'stored', promptId: config.promptId, promptVersion: config.promptVersion, model: config.model };
+  }
+  return { kind: 'template', template: await loadTemplate(config.promptFile), model: config.model };
+}
+
+function printDryRun(builder: RequestBuilder, preview: { length: number } & Iterable<Parameters<RequestBuilder['build']>[0]>, total: number): void {
+  const out: string[] = [`DRY RUN: ${total} artist(s) would be processed with ${builder.label}. First ${preview.length} request payload(s):`];
+  let i = 0;
+  for (const artist of preview) {
+    const request = builder.build(artist);
+    out.push(`${++i}. [${artist.id}] POST /v1/${request.api === 'chat' ? 'chat/completions' : 'responses'}`);
+    out.push(JSON.stringify(request.body, null, 2));
+  }
+  if (total > preview.length) out.push(`... and ${total - preview.length} more artist(s)`);
+  out.push('Nothing was sent (dry run).');
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+function exitCodeOf(outcome: Awaited<ReturnType<Runner['run']>>): { code: number; kind: RunSummary['outcome'] } {
+  switch (outcome.stopReason) {
+    case 'SIGINT':
+      return { code: ExitCode.sigint, kind: 'interrupted' };
+    case 'SIGTERM':
+      return { code: ExitCode.sigterm, kind: 'interrupted' };
+    case 'quota':
+      return { code: ExitCode.quota, kind: 'quota_stopped' };
+    case 'auth':
+      return { code: ExitCode.config, kind: 'auth_failed' };
+    default:
+      return outcome.failed > 0 ? { code: ExitCode.someFailed, kind: 'completed' } : { code: ExitCode.ok, kind: 'completed' };
+  }
+}
+
+/** Runs one `run` end to end and returns the exit code. */
+export async function runPipeline(ctx: RunContext): Promise<number> {
+  const { config, clock, events, logger } = ctx;
+  const paths = outputPaths(config.output);
+  const builder = createRequestBuilder(await promptSource(config, events), config.api);
+
+  // Resume needs the output's index before the input pass; a fresh output is only touched once
+  // the input has proved readable, so a typo in --input never costs an existing file.
+  const resumed = config.resume && !config.dryRun ? await prepareOutput(paths.output, { resume: true, overwrite: false }) : undefined;
+  if (resumed && resumed.repairedBytes > 0) events.emit('output:repaired', { path: paths.output, bytesRemoved: resumed.repairedBytes });
+  const scan = await scanInput(config.input, resumed?.doneIds, events);
+  if (scan.valid === 0 && scan.alreadyDone === 0) {
+    throw new InputError(`No valid artist found in ${config.input} (${scan.errors} invalid rows, ${scan.skipped} skipped lines)`);
+  }
+  if (config.dryRun) {
+    printDryRun(builder, scan.preview, scan.valid);
+    return ExitCode.ok;
+  }
+  if (!config.simulate && config.apiKey === undefined) {
+    throw new ConfigError('Missing API key: set OPENAI_API_KEY (environment or .env) or pass --api-key. To rehearse without one, add --simulate.');
+  }
+  if (!resumed) await prepareOutput(paths.output, { resume: false, overwrite: config.overwrite });
+
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanup = async (): Promise<void> => {
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn();
+      } catch (error) {
+        events.log('warn', `Cleanup step failed: ${(error as Error).message}`);
+      }
+    }
+  };
+  try {
+    let simulator: SimulatorHandle | undefined;
+    if (config.simulate) {
+      simulator = await startSimulator(SIMULATE_PROFILE);
+      cleanups.push(() => simulator?.close());
+      events.log('info', `Simulator running at ${simulator.url} (built-in provider: no key, no cost)`);
+    }
+    const provider = createOpenAIProvider({
+      apiKey: simulator ? 'sk-simulator' : (config.apiKey ?? ''),
+      baseURL: simulator ? simulator.url : config.baseUrl,
+      clock,
+    });
+    const gate = await openQuotaGate(
+      {
+        monitoring: config.quotaMonitoring,
+        threshold: config.quotaThreshold,
+        dailyLimit: config.dailyLimit,
+        pauseDurationHours: config.pauseDuration,
+        logIntervalRequests: config.quotaLogInterval,
+        onDailyLimit: config.onDailyLimit,
+        statePath: config.stateFile ?? paths.state,
+        maxWorkers: config.maxWorkers,
+        maxOutputTokens: builder.maxOutputTokens,
+      },
+      { clock, events },
+    );
+    cleanups.push(() => gate.close());
+
+    const jsonl = openJsonlSink(paths.output);
+    cleanups.push(() => jsonl.close());
+    const errorsSink = openErrorSink(paths.errors);
+    cleanups.push(() => errorsSink.close());
+    const db: DatabaseLink | undefined = config.enableDb ? await openDatabase(config, paths, jsonl, events) : undefined;
+    if (db) cleanups.push(() => db.close());
+
+    const sink: ResultSink = {
+      success(record) {
+        const handle = jsonl.append(record);
+        db?.enqueue(record, handle);
+      },
+      failure(record) {
+        errorsSink.append(record);
+      },
+    };
+
+    const statsCollector = collectStats(events, clock);
+    cleanups.push(() => statsCollector.stop());
+    const recorder = config.report ? createRunRecorder(events, { clock, config: redactConfig(config) }) : undefined;
+    if (recorder) cleanups.push(() => recorder.stop());
+
+    const runner = new Runner(
+      { provider, builder, gate, sink, events, clock },
+      {
+        maxWorkers: config.maxWorkers,
+        maxRetries: config.maxRetries,
+        requestTimeoutMs: config.requestTimeout * 1000,
+        total: scan.valid,
+        initialDbStatus: db ? 'pending' : null,
+      },
+    );
+    if (config.metricsPort !== undefined) {
+      const metrics = await startMetricsServer({
+        port: config.metricsPort,
+        events,
+        snapshot: () => ({ ...gate.snapshot(), inFlight: runner.inFlight }),
+      });
+      cleanups.push(() => metrics.close());
+      events.log('info', `Prometheus metrics at ${metrics.url}`);
+    }
+
+    events.emit('run:start', {
+      time: clock.now(),
+      inputPath: config.input,
+      outputPath: paths.output,
+      maxWorkers: config.maxWorkers,
+      total: scan.valid,
+      alreadyDone: scan.alreadyDone,
+      promptLabel: builder.label,
+    });
+
+    const progress = config.quiet
+      ? undefined
+      : startProgress({
+          events,
+          stats: statsCollector.stats,
+          clock,
+          logger,
+          snapshot: () => gate.snapshot(),
+          tty: process.stderr.isTTY,
+          stream: process.stderr,
+        });
+    const onSigint = (): void => runner.stop('SIGINT');
+    const onSigterm = (): void => runner.stop('SIGTERM');
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigterm);
+    let outcome: Awaited<ReturnType<Runner['run']>>;
+    try {
+      outcome = scan.valid > 0 ? await runner.run(artistsToDo(config.input, resumed?.doneIds)) : { succeeded: 0, failed: 0, stopReason: undefined, stopError: undefined };
+      await db?.flush();
+    } finally {
+      progress?.stop();
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigterm);
+    }
+    if (scan.valid === 0) events.log('info', `Nothing left to do: all ${scan.alreadyDone} artists are already in ${paths.output}`);
+
+    const { code, kind } = exitCodeOf(outcome);
+    const summary = statsCollector.summary({ outcome: kind, exitCode: code, outputPath: paths.output });
+    events.emit('run:end', summary);
+    for (const line of summaryLines(summary)) logger.log('info', line);
+    if (outcome.stopReason === 'quota' || outcome.stopReason === 'auth') {
+      const why = outcome.stopError?.message ?? 'stopped';
+      logger.log('error', why);
+    }
+    if (code !== ExitCode.ok && code !== ExitCode.someFailed && code !== ExitCode.config) {
+      logger.log('info', `Partial results are saved in ${paths.output}. Continue later with the same command plus --resume.`);
+    } else if (outcome.failed > 0) {
+      logger.log('warn', `${outcome.failed} artist(s) failed (details in ${paths.errors}); run again with --resume to retry them.`);
+    }
+    if (recorder && config.report) {
+      let outputBytes = 0;
+      try {
+        outputBytes = statSync(paths.output).size;
+      } catch {
+        // The output may not exist when nothing was written.
+      }
+      await writeReport(config.report, recorder.finish(summary, { outputBytes }));
+      logger.log('info', `Run report written to ${config.report}`);
+    }
+    return code;
+  } finally {
+    await cleanup();
+  }
+}
