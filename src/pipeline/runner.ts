@@ -150,6 +150,11 @@ export class Runner {
         else if (!this.stopping) throw error;
         return 'unfinished';
       }
+      if (this.stopping) {
+        // Admitted just as the run began to stop: never send it (the ledger may over-count by one, never under-count).
+        permit.settle({ ok: false, error: new ProviderError('Not sent: run stopping', { kind: 'network' }) });
+        return 'unfinished';
+      }
       events.emit('request:sent', { artist, worker, attempt });
       this.#inFlight++;
       try {
