@@ -1,0 +1,36 @@
+import { formatCounts, formatDuration, formatMb, formatNumber, orNa } from './format.js';
+import type { RunReport } from './types.js';
+
+/**
+ * Headline figures for the end-of-run summary on stderr (DESIGN §3.8): counts, success rate,
+ * time, average per artist, requests and tokens per minute, retries and 429s by kind, pauses,
+ * peak memory, and the test-plan checks that failed. One line per topic, no timestamps (the
+ * logger adds them).
+ */
+export function summaryLines(report: RunReport): string[] {
+  const { artists, performance: p, analysis: a, resources: r } = report;
+  const success = report.checks.find((c) => c.id === 'success_rate');
+  const failedChecks = report.checks.filter((c) => c.status === 'fail');
+  const passed = report.checks.filter((c) => c.status === 'pass').length;
+
+  const lines = [
+    `Run ${report.outcome} in ${formatDuration(p.durationMs)} (exit code ${report.exitCode})${report.stopReason === null ? '' : `: ${report.stopReason}`}`,
+    `Artists: ${artists.succeeded} succeeded, ${artists.failed} failed, ${artists.notAttempted} not attempted` +
+      ` (success rate ${success === undefined || success.value === null ? 'n/a' : `${formatNumber(success.value, 1)}%`})` +
+      (artists.alreadyDone > 0 ? `; ${artists.alreadyDone} already done` : '') +
+      (artists.inputErrors + artists.inputSkipped > 0
+        ? `; ${artists.inputErrors + artists.inputSkipped} input rows skipped`
+        : ''),
+    `Average time per artist: ${orNa(p.averagePerArtistMs, (ms) => `${formatNumber(ms / 1000, 2)} s`)}` +
+      ` · ${orNa(a.requestsPerMinute, (v) => formatNumber(v, 1))} requests/min` +
+      ` · ${orNa(a.tokensPerMinute, (v) => formatNumber(v))} tokens/min` +
+      ` · parallelism ${orNa(a.effectiveParallelism, (v) => formatNumber(v, 2))}`,
+    `Requests: ${formatNumber(a.requests)} · retries ${formatNumber(a.retries)} (${formatCounts(a.retriesByKind)})` +
+      ` · 429s: ${formatCounts(a.rateLimitedByKind)}`,
+    `Pauses: ${p.pauses}${p.pauses > 0 ? ` (${formatCounts(p.pausesByReason)})` : ''}, ${formatDuration(p.totalPauseMs)} in total`,
+    `Peak memory: ${orNa(r.rssPeakMb, formatMb)} · CPU ${orNa(r.cpuAveragePercent, (v) => `${formatNumber(v, 1)}%`)}`,
+    `Test-plan checks: ${passed}/${report.checks.length} passed` +
+      (failedChecks.length > 0 ? `; failed: ${failedChecks.map((c) => `${c.metric} ${c.actual}`).join(', ')}` : ''),
+  ];
+  return lines;
+}
