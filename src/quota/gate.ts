@@ -1,0 +1,296 @@
+import type { Clock } from '../core/clock.js';
+import { ShutdownError, type AuthStopError, type ProviderError, type QuotaStopError } from '../core/errors.js';
+import type { RunEmitter } from '../core/events.js';
+import type { DispatchGate, GateOutcome, GateSnapshot, Permit, RetryDecision } from '../core/gate.js';
+import { AdaptiveConcurrency } from './concurrency.js';
+import { DailyBudget } from './daily-budget.js';
+import { inspectRateLimitHeaders } from './headers.js';
+import { DailyLedger } from './ledger.js';
+import { validateQuotaGateOptions, type QuotaGateDeps, type QuotaGateOptions } from './options.js';
+import { RetryPolicy } from './retry-policy.js';
+import { utcDayKey } from './utc-day.js';
+import { RateWindows, type WindowCharge } from './windows.js';
+import { WaitQueue, type Verdict, type Waiter } from './wait-queue.js';
+
+/** A permit of the {@link QuotaGate}. */
+export interface QuotaPermit extends Permit {
+  /** Clock time (epoch ms) at which the request was admitted and counted. */
+  readonly admittedAt: number;
+}
+
+// 429 hold-offs at least this long are reported as a `rate_limit` pause; shorter ones would
+// only add noise next to the per-request retry events.
+const RATE_LIMIT_PAUSE_EVENT_MS = 5000;
+const MAX_LOGGED_IGNORED_HEADERS = 50;
+
+interface PermitState {
+  charge: WindowCharge;
+  settled: boolean;
+}
+
+/**
+ * The scheduler's gate (DESIGN §3.7): daily budget with threshold pause and hard limit, provider
+ * window pacing, a shared 429 hold-off, and the retry policy. One instance serves every worker.
+ *
+ * Waiting callers queue in FIFO order; a single pump admits the head whenever nothing blocks it.
+ * Checking the budget and counting the request happen in one synchronous step, so no request can
+ * slip in between; every wait happens before that step and everything is checked again after it.
+ * The count is on disk before `acquire` resolves.
+ */
+export class QuotaGate implements DispatchGate {
+  readonly #options: QuotaGateOptions;
+  readonly #clock: Clock;
+  readonly #events: RunEmitter;
+  readonly #ledger: DailyLedger;
+  readonly #budget: DailyBudget;
+  readonly #windows: RateWindows;
+  readonly #policy: RetryPolicy;
+  readonly #queue: WaitQueue<QuotaPermit>;
+  readonly #handled = new WeakSet<ProviderError>();
+  readonly #loggedHeaders = new Set<string>();
+  #stopError: QuotaStopError | AuthStopError | undefined;
+  #closing: Promise<void> | undefined;
+  #inFlight = 0;
+  readonly #concurrency: AdaptiveConcurrency;
+  #holdOffUntil = Number.NEGATIVE_INFINITY;
+  #rateLimitPauseSince: number | undefined;
+  #consecutiveRateLimits = 0;
+  #persistWarned = false;
+
+  /** Use {@link openQuotaGate}. */
+  constructor(options: QuotaGateOptions, deps: QuotaGateDeps, ledger: DailyLedger) {
+    this.#options = options;
+    this.#clock = deps.clock;
+    this.#events = deps.events;
+    this.#ledger = ledger;
+    this.#policy = new RetryPolicy(deps.random ? { random: deps.random } : {});
+    this.#windows = new RateWindows({ threshold: options.threshold, maxOutputTokens: options.maxOutputTokens });
+    const restored = ledger.windows;
+    if (restored && options.monitoring) this.#windows.restore(restored);
+    // Until the first answer shows the limits, one request at a time: no start-up burst.
+    this.#concurrency = new AdaptiveConcurrency(options.maxWorkers, options.monitoring && !this.#windows.known);
+    this.#budget = new DailyBudget(options, ledger, deps.events, (reason) => this.#persistQuietly(reason));
+    this.#queue = new WaitQueue<QuotaPermit>(
+      deps.clock,
+      (now) => this.#blockedUntil(now),
+      (waiter, now) => this.#admit(waiter, now),
+    );
+  }
+
+  /** Called once by {@link openQuotaGate} after construction. */
+  start(): void {
+    const now = this.#clock.now();
+    if (this.#options.monitoring) this.#budget.restore(now);
+    this.#events.emit('quota:init', {
+      dailyLimit: this.#options.dailyLimit,
+      threshold: this.#options.threshold,
+      monitoring: this.#options.monitoring,
+      usedToday: this.#ledger.day === utcDayKey(now) ? this.#ledger.usedToday : 0,
+    });
+  }
+
+  acquire(signal: AbortSignal): Promise<QuotaPermit> {
+    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    if (this.#stopError) return Promise.reject(this.#stopError);
+    if (this.#closing) return Promise.reject(new ShutdownError('The quota gate is closed'));
+    return this.#queue.enqueue(signal);
+  }
+
+  #blockedUntil(now: number): Verdict {
+    if (this.#stopError) return { reject: this.#stopError };
+    if (this.#options.monitoring) {
+      const daily = this.#budget.check(now);
+      if (daily === 'stop') {
+        this.#stopError ??= this.#budget.stopError(now);
+        return { reject: this.#stopError };
+      }
+      if (daily !== undefined) return daily;
+    } else {
+      this.#ledger.rollover(now);
+    }
+    if (this.#holdOffUntil > now) return this.#holdOffUntil;
+    if (this.#rateLimitPauseSince !== undefined) {
+      this.#events.emit('quota:resumed', {
+        pausedMs: now - this.#rateLimitPauseSince,
+        reason: 'Rate limit hold-off ended',
+      });
+      this.#rateLimitPauseSince = undefined;
+    }
+    if (!this.#options.monitoring) return undefined;
+    // Header pacing, once limits are known, makes the concurrency cap unnecessary.
+    if (!this.#windows.known && this.#inFlight >= this.#concurrency.limit) return Number.POSITIVE_INFINITY;
+    const next = this.#windows.nextAdmissionAt(now);
+    return next > now ? next : undefined;
+  }
+
+  #admit(waiter: Waiter<QuotaPermit>, now: number): void {
+    const used = this.#ledger.record();
+    const state: PermitState = {
+      charge: this.#options.monitoring ? this.#windows.admit(now) : { tokens: 0 },
+      settled: false,
+    };
+    this.#inFlight++;
+    const permit: QuotaPermit = { admittedAt: now, settle: (outcome) => this.#settle(state, outcome) };
+    if (this.#options.monitoring) this.#budget.counted(used);
+    const release = (): void => this.#settle(state, undefined);
+    this.#ledger.persist().then(
+      () => waiter.resolve(permit, release),
+      (error: unknown) => {
+        // Without a daily budget to protect, a state file that cannot be written is not worth
+        // stopping the run for; with one, sending unrecorded requests could exceed it.
+        if (this.#options.monitoring && this.#options.dailyLimit !== undefined) {
+          waiter.reject(error, release);
+          return;
+        }
+        this.#warnPersist(error);
+        waiter.resolve(permit, release);
+      },
+    );
+  }
+
+  #settle(state: PermitState, outcome: GateOutcome | undefined): void {
+    if (state.settled) return;
+    state.settled = true;
+    this.#inFlight--;
+    const now = this.#clock.now();
+    if (this.#options.monitoring) {
+      const headers = outcome === undefined ? undefined : outcome.ok ? outcome.headers : outcome.error.headers;
+      if (headers) this.#observe(headers, now);
+      this.#windows.settle(state.charge, outcome?.ok === true ? outcome.usage : undefined);
+    }
+    if (outcome?.ok === true) this.#consecutiveRateLimits = 0;
+    if (outcome) this.#answered(outcome, now);
+    this.#queue.pump();
+  }
+
+  #observe(headers: Headers, now: number): void {
+    const { status, ignored, known } = inspectRateLimitHeaders(headers);
+    for (const { name, value } of ignored) {
+      const key = `${name}=${value}`;
+      if (this.#loggedHeaders.has(key) || this.#loggedHeaders.size >= MAX_LOGGED_IGNORED_HEADERS) continue;
+      this.#loggedHeaders.add(key);
+      this.#events.log('debug', `Ignoring rate-limit header ${name}: ${JSON.stringify(value)} is not a usable value`);
+    }
+    if (!known) return;
+    this.#events.emit('quota:status', status);
+    const holdBefore = this.#windows.holdUntil;
+    this.#windows.observe(status, now);
+    const hold = this.#windows.holdUntil;
+    if (hold > now && hold > holdBefore) {
+      this.#events.log(
+        'debug',
+        `Provider window nearly used up (${status.requestsRemaining ?? '?'} requests, ` +
+          `${status.tokensRemaining ?? '?'} tokens remaining); holding off ${((hold - now) / 1000).toFixed(1)}s`,
+      );
+    }
+    const limits = this.#windows.limits(now);
+    if (limits && this.#ledger.setWindows(limits)) this.#persistQuietly('window limits');
+  }
+
+  // Any answer ends the gentle start: either it carried the limits, or none will come.
+  #answered(outcome: GateOutcome, now: number): void {
+    if (outcome.ok) {
+      this.#concurrency.answered(true);
+      return;
+    }
+    const { kind } = outcome.error;
+    if (kind !== 'rate_limit' && kind !== 'slow_down') this.#concurrency.answered(false);
+    this.#applyFailure(outcome.error, now);
+  }
+
+  #applyFailure(error: ProviderError, now: number): void {
+    if (this.#handled.has(error)) return;
+    this.#handled.add(error);
+    const stop = this.#policy.stopErrorFor(error);
+    if (stop) {
+      this.#stopError ??= stop;
+      this.#queue.pump();
+      return;
+    }
+    if (error.kind !== 'rate_limit' && error.kind !== 'slow_down') return;
+    this.#consecutiveRateLimits++;
+    // Settled permits have left #inFlight already; count this one back in.
+    if (this.#options.monitoring && !this.#windows.known) {
+      this.#concurrency.rateLimited(this.#inFlight + 1, this.#holdOffUntil > now);
+    }
+    const hold = this.#policy.holdOffFor(error, this.#consecutiveRateLimits, now);
+    if (error.kind === 'slow_down' && this.#options.monitoring) this.#windows.slowDown(now);
+    if (!hold) return;
+    const until = now + hold.ms;
+    if (until <= this.#holdOffUntil) return;
+    this.#holdOffUntil = until;
+    if (hold.ms >= RATE_LIMIT_PAUSE_EVENT_MS && this.#rateLimitPauseSince === undefined) {
+      this.#rateLimitPauseSince = now;
+      this.#events.emit('quota:paused', {
+        reason: 'rate_limit',
+        message: `Rate limit hit (${error.apiCode ?? error.kind}): every worker holds off ${(hold.ms / 1000).toFixed(1)}s`,
+        usedToday: this.#ledger.usedToday,
+        dailyLimit: this.#options.dailyLimit,
+        resumeAt: until,
+      });
+    }
+  }
+
+  decide(error: ProviderError, attempt: number, maxRetries: number): RetryDecision {
+    const now = this.#clock.now();
+    this.#applyFailure(error, now);
+    const decision = this.#policy.decide(error, attempt, maxRetries, this.#holdOffUntil - now);
+    if (decision.action === 'stop' && this.#stopError) return { action: 'stop', error: this.#stopError };
+    return decision;
+  }
+
+  snapshot(): GateSnapshot {
+    const now = this.#clock.now();
+    const pauses = [this.#ledger.pause?.until, this.#holdOffUntil, this.#windows.holdUntil].filter(
+      (t): t is number => t !== undefined && t > now,
+    );
+    const remaining = this.#windows.remaining;
+    return {
+      usedToday: this.#ledger.day === utcDayKey(now) ? this.#ledger.usedToday : 0,
+      dailyLimit: this.#options.dailyLimit,
+      pausedUntil: pauses.length > 0 ? Math.max(...pauses) : undefined,
+      requestsRemaining: remaining.requests,
+      tokensRemaining: remaining.tokens,
+    };
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#queue.close(new ShutdownError('The quota gate was closed'));
+      this.#budget.close();
+      try {
+        await this.#ledger.persist();
+      } catch (error) {
+        this.#warnPersist(error);
+      }
+    })();
+    return this.#closing;
+  }
+
+  #persistQuietly(what: string): void {
+    this.#ledger.persist().catch((error: unknown) => this.#warnPersist(error, what));
+  }
+
+  #warnPersist(error: unknown, what = 'request count'): void {
+    if (this.#persistWarned) return;
+    this.#persistWarned = true;
+    const detail = error instanceof Error ? error.message : String(error);
+    this.#events.log('warn', `Could not save the ${what} to ${this.#ledger.path}: ${detail}`);
+  }
+}
+
+/**
+ * Opens the gate: reads (or creates) the state file at `options.statePath`, restores today's
+ * count, pause and window limits, and emits `quota:init`.
+ *
+ * @throws TypeError when an option is out of range
+ */
+export async function openQuotaGate(options: QuotaGateOptions, deps: QuotaGateDeps): Promise<QuotaGate> {
+  validateQuotaGateOptions(options);
+  const ledger = await DailyLedger.open(options.statePath, deps.clock, (level, message) =>
+    deps.events.log(level, message),
+  );
+  const gate = new QuotaGate(options, deps, ledger);
+  gate.start();
+  return gate;
+}

@@ -1,0 +1,26 @@
+export { backoffCeiling, computeBackoff, DEFAULT_BACKOFF, OVERLOADED_BACKOFF, RATE_LIMIT_BACKOFF } from './backoff.js';
+export type { BackoffOptions } from './backoff.js';
+export { budgetPoint, formatWait, pauseMessage, warningSteps } from './budget.js';
+export { AdaptiveConcurrency } from './concurrency.js';
+export { COUNTDOWN_INTERVAL_MS, DailyBudget } from './daily-budget.js';
+export { parseResetDuration } from './duration.js';
+export { openQuotaGate, QuotaGate } from './gate.js';
+export type { QuotaPermit } from './gate.js';
+export {
+  inspectRateLimitHeaders,
+  parseRateLimitHeaders,
+  RATE_LIMIT_HEADERS,
+  retryAfterFromHeaders,
+} from './headers.js';
+export type { HeaderInspection, IgnoredHeader } from './headers.js';
+export { DailyLedger } from './ledger.js';
+export type { LedgerLog, LedgerOrigin } from './ledger.js';
+export { validateQuotaGateOptions } from './options.js';
+export type { QuotaGateDeps, QuotaGateOptions } from './options.js';
+export { RetryPolicy } from './retry-policy.js';
+export type { HoldOff, RetryPolicyOptions } from './retry-policy.js';
+export { formatQuotaState, loadQuotaState, QuotaStateError, QuotaStateStore, writeFileAtomic } from './state-store.js';
+export type { LoadResult, PauseState, QuotaState, WindowLimits } from './state-store.js';
+export { nextUtcMidnight, utcDayKey } from './utc-day.js';
+export { RateWindows } from './windows.js';
+export type { RateWindowsOptions, WindowCharge } from './windows.js';

@@ -1,0 +1,63 @@
+import type { Clock } from '../core/clock.js';
+import type { RunEmitter } from '../core/events.js';
+
+/** Settings of the quota gate (DESIGN §3.2, §3.7). */
+export interface QuotaGateOptions {
+  /**
+   * Quota monitoring. When false there is no daily enforcement, no threshold pause and no
+   * header pacing; 429 hold-offs are still honoured and the count is still kept.
+   * @default true
+   */
+  monitoring: boolean;
+  /** Share of the daily budget and of each provider window to use, 0.1..1.0. @default 0.8 */
+  threshold: number;
+  /** Requests per UTC day; undefined = no daily budget. */
+  dailyLimit: number | undefined;
+  /** Length of the threshold pause in hours (fractional allowed). @default 24 */
+  pauseDurationHours: number;
+  /** Emit `quota:metrics` every this many requests. @default 100 */
+  logIntervalRequests: number;
+  /** At the hard daily limit: wait for the next UTC day, or stop with QuotaStopError. @default 'wait' */
+  onDailyLimit: 'wait' | 'exit';
+  /** JSON state file (daily count, pause, window limits). */
+  statePath: string;
+  /** Concurrent workers of the run (informational; the gate never admits beyond the budget). */
+  maxWorkers: number;
+  /** Output cap of each request, for token estimates; undefined = use the observed average. */
+  maxOutputTokens: number | undefined;
+}
+
+/** What the gate needs from its surroundings. */
+export interface QuotaGateDeps {
+  clock: Clock;
+  events: RunEmitter;
+  /** Source of numbers in [0, 1) for backoff jitter. @default Math.random */
+  random?: () => number;
+}
+
+function fail(name: string, expected: string, got: unknown): never {
+  throw new TypeError(`Expected \`${name}\` to be ${expected}, got \`${String(got)}\``);
+}
+
+/** Rejects options the config layer should never have let through, naming the field. */
+export function validateQuotaGateOptions(options: QuotaGateOptions): void {
+  const { threshold, dailyLimit, pauseDurationHours, logIntervalRequests, maxWorkers, maxOutputTokens } = options;
+  if (!(threshold >= 0.1 && threshold <= 1)) fail('threshold', 'a number from 0.1 to 1.0', threshold);
+  if (dailyLimit !== undefined && !(Number.isInteger(dailyLimit) && dailyLimit >= 1)) {
+    fail('dailyLimit', 'a positive integer or undefined', dailyLimit);
+  }
+  if (!(pauseDurationHours > 0 && Number.isFinite(pauseDurationHours))) {
+    fail('pauseDurationHours', 'a positive number of hours', pauseDurationHours);
+  }
+  if (!(Number.isInteger(logIntervalRequests) && logIntervalRequests >= 1)) {
+    fail('logIntervalRequests', 'a positive integer', logIntervalRequests);
+  }
+  if (options.onDailyLimit !== 'wait' && options.onDailyLimit !== 'exit') {
+    fail('onDailyLimit', "'wait' or 'exit'", options.onDailyLimit);
+  }
+  if (options.statePath.trim() === '') fail('statePath', 'a file path', options.statePath);
+  if (!(Number.isInteger(maxWorkers) && maxWorkers >= 1)) fail('maxWorkers', 'a positive integer', maxWorkers);
+  if (maxOutputTokens !== undefined && !(Number.isFinite(maxOutputTokens) && maxOutputTokens >= 0)) {
+    fail('maxOutputTokens', 'a non-negative number or undefined', maxOutputTokens);
+  }
+}

@@ -1,0 +1,217 @@
+import type { WindowStatus } from '../core/events.js';
+import type { TokenUsage } from '../core/types.js';
+import type { WindowLimits } from './state-store.js';
+
+/** Options of {@link RateWindows}. */
+export interface RateWindowsOptions {
+  /** Share of each window the run may use, 0.1..1. */
+  threshold: number;
+  /** Output cap of each request, for token estimates; undefined = use the observed average. */
+  maxOutputTokens: number | undefined;
+  /** Length of the provider's windows in ms (OpenAI: per minute). @default 60000 */
+  windowMs?: number;
+  /** Longest hold-off derived from one response's headers, in ms. @default 65000 */
+  maxHoldMs?: number;
+  /** Added to reset-based hold-offs so the window has really refilled. @default 50 */
+  resetMarginMs?: number;
+  /** How long a `slow_down` 429 halves the pace, in ms. @default 60000 */
+  slowDownMs?: number;
+}
+
+/** What admitting one request charged, to be settled later. */
+export interface WindowCharge {
+  /** Tokens charged to the token pacing at admission (0 when tokens were not paced). */
+  tokens: number;
+}
+
+const MAX_SLOW_FACTOR = 8;
+const RECENT_ADMISSIONS = 20;
+
+/**
+ * Tracks the provider's request and token windows from `x-ratelimit-*` headers and paces
+ * admissions so each window's usage stays at or below the threshold.
+ *
+ * Pacing spends a window's allowance evenly: admissions are spaced `windowMs / (threshold ×
+ * limit)` apart (a virtual-schedule limiter with no burst), because OpenAI may enforce a
+ * per-minute limit over sub-minute slices. Tokens are paced the same way, charging each request's
+ * estimate at admission and correcting it with the real usage when the response arrives. When a
+ * response shows `remaining` below the headroom the run must leave unused (`(1 − threshold)` of
+ * the bucket, e.g. because another client uses the same key), admissions hold off until that
+ * window's reset, capped at `maxHoldMs`.
+ *
+ * Nothing is paced while no limit is known, so missing or odd headers never slow a run down.
+ */
+export class RateWindows {
+  readonly #threshold: number;
+  readonly #maxOutputTokens: number | undefined;
+  readonly #windowMs: number;
+  readonly #maxHoldMs: number;
+  readonly #resetMarginMs: number;
+  readonly #slowDownMs: number;
+
+  #requestsLimit: number | undefined;
+  #tokensLimit: number | undefined;
+  #requestsRemaining: number | undefined;
+  #tokensRemaining: number | undefined;
+  #nextRequestAt = Number.NEGATIVE_INFINITY;
+  #nextTokenAt = Number.NEGATIVE_INFINITY;
+  #holdUntil = Number.NEGATIVE_INFINITY;
+  #slowFactor = 1;
+  #slowUntil = Number.NEGATIVE_INFINITY;
+  #slowBaseMs: number | undefined;
+  readonly #recent: number[] = [];
+  #inputTotal = 0;
+  #outputTotal = 0;
+  #samples = 0;
+
+  constructor(options: RateWindowsOptions) {
+    this.#threshold = options.threshold;
+    this.#maxOutputTokens = options.maxOutputTokens;
+    this.#windowMs = options.windowMs ?? 60_000;
+    this.#maxHoldMs = options.maxHoldMs ?? 65_000;
+    this.#resetMarginMs = options.resetMarginMs ?? 50;
+    this.#slowDownMs = options.slowDownMs ?? 60_000;
+  }
+
+  /** True once a request or token limit is known. */
+  get known(): boolean {
+    return this.#requestsLimit !== undefined || this.#tokensLimit !== undefined;
+  }
+
+  /** The limits to persist, or undefined when none is known. */
+  limits(observedAt: number): WindowLimits | undefined {
+    if (!this.known) return undefined;
+    return { requestsLimit: this.#requestsLimit, tokensLimit: this.#tokensLimit, observedAt };
+  }
+
+  /** Remaining counts from the last response that carried them. */
+  get remaining(): { requests: number | undefined; tokens: number | undefined } {
+    return { requests: this.#requestsRemaining, tokens: this.#tokensRemaining };
+  }
+
+  /** Epoch ms until which a low `remaining` holds admissions off (may be in the past). */
+  get holdUntil(): number {
+    return this.#holdUntil;
+  }
+
+  /** Adopts limits remembered from an earlier run, so pacing starts right away. */
+  restore(limits: WindowLimits): void {
+    this.#requestsLimit = positive(limits.requestsLimit);
+    this.#tokensLimit = positive(limits.tokensLimit);
+  }
+
+  /** Feeds one response's parsed headers. Zero, negative and unknown limits are ignored. */
+  observe(status: WindowStatus, now: number): void {
+    this.#requestsLimit = positive(status.requestsLimit) ?? this.#requestsLimit;
+    this.#tokensLimit = positive(status.tokensLimit) ?? this.#tokensLimit;
+    if (status.requestsRemaining !== undefined) this.#requestsRemaining = status.requestsRemaining;
+    if (status.tokensRemaining !== undefined) this.#tokensRemaining = status.tokensRemaining;
+    this.#holdIfLow(this.#requestsLimit, status.requestsRemaining, status.requestsResetMs, now);
+    this.#holdIfLow(this.#tokensLimit, status.tokensRemaining, status.tokensResetMs, now);
+  }
+
+  #holdIfLow(limit: number | undefined, remaining: number | undefined, resetMs: number | undefined, now: number): void {
+    if (limit === undefined || remaining === undefined) return;
+    // The reset is the time until the bucket is full again at `limit` per window, which reveals
+    // the bucket's size: a provider enforcing a smaller burst than the whole minute reports
+    // `remaining` out of that smaller size, and the headroom must scale with it.
+    const capacity = resetMs === undefined ? limit : Math.min(limit, remaining + (resetMs * limit) / this.#windowMs);
+    const headroom = (1 - this.#threshold) * capacity;
+    if (!(remaining < headroom)) return;
+    // Without a reset value, assume the window refills evenly over its length.
+    const wait = resetMs ?? ((headroom - remaining + 1) * this.#windowMs) / limit;
+    const until = now + Math.min(wait + this.#resetMarginMs, this.#maxHoldMs);
+    this.#holdUntil = Math.max(this.#holdUntil, until);
+  }
+
+  /** Tokens one request is expected to use: average input plus the output cap (or average output). */
+  estimateTokens(): number {
+    const input = this.#samples > 0 ? this.#inputTotal / this.#samples : 0;
+    const output = this.#maxOutputTokens ?? (this.#samples > 0 ? this.#outputTotal / this.#samples : 0);
+    return Math.max(0, input + output);
+  }
+
+  /** Earliest epoch ms at which the next request may be admitted (≤ now means now). */
+  nextAdmissionAt(now: number): number {
+    const slowing = this.#slowUntil > now;
+    const requestGate = this.#requestsLimit === undefined && !slowing ? Number.NEGATIVE_INFINITY : this.#nextRequestAt;
+    const tokenGate = this.#tokensLimit === undefined ? Number.NEGATIVE_INFINITY : this.#nextTokenAt;
+    return Math.max(requestGate, tokenGate, this.#holdUntil);
+  }
+
+  /** Books one admission at `now`. Call only when `nextAdmissionAt(now) <= now`. */
+  admit(now: number): WindowCharge {
+    this.#recent.push(now);
+    if (this.#recent.length > RECENT_ADMISSIONS) this.#recent.shift();
+    const interval = this.#requestIntervalMs(now);
+    if (interval !== undefined) this.#nextRequestAt = onSchedule(this.#nextRequestAt, now, interval) + interval;
+    if (this.#tokensLimit === undefined) return { tokens: 0 };
+    const tokens = this.estimateTokens();
+    const cost = tokens * this.#msPerToken(this.#tokensLimit);
+    this.#nextTokenAt = onSchedule(this.#nextTokenAt, now, cost) + cost;
+    return { tokens };
+  }
+
+  #requestIntervalMs(now: number): number | undefined {
+    const slowing = this.#slowUntil > now;
+    if (!slowing) this.#slowFactor = 1;
+    if (this.#requestsLimit !== undefined) {
+      const base = this.#windowMs / (this.#threshold * this.#requestsLimit);
+      return base * this.#slowFactor;
+    }
+    // No known limit: only a slow_down paces requests, at a share of the rate seen before it.
+    return slowing && this.#slowBaseMs !== undefined ? this.#slowBaseMs * this.#slowFactor : undefined;
+  }
+
+  #msPerToken(limit: number): number {
+    return this.#windowMs / (this.#threshold * limit);
+  }
+
+  /**
+   * Settles an admission: corrects the token pacing by the real usage (a failed request is
+   * refunded, since the provider charges nothing for it) and updates the token averages.
+   */
+  settle(charge: WindowCharge, usage: TokenUsage | undefined): void {
+    const actual = usage ? usage.input_tokens + usage.output_tokens : 0;
+    if (usage) {
+      this.#inputTotal += usage.input_tokens;
+      this.#outputTotal += usage.output_tokens;
+      this.#samples++;
+    }
+    if (this.#tokensLimit !== undefined && (charge.tokens > 0 || actual > 0)) {
+      this.#nextTokenAt += (actual - charge.tokens) * this.#msPerToken(this.#tokensLimit);
+    }
+  }
+
+  /**
+   * Halves the admission rate for `slowDownMs` (again on each `slow_down`, down to 1/8). Without
+   * a known request limit, the recent admission rate is the base that gets halved.
+   */
+  slowDown(now: number): void {
+    if (this.#slowUntil <= now) this.#slowFactor = 1;
+    this.#slowFactor = Math.min(MAX_SLOW_FACTOR, this.#slowFactor * 2);
+    this.#slowUntil = now + this.#slowDownMs;
+    if (this.#requestsLimit === undefined) {
+      const first = this.#recent[0];
+      const span = first === undefined ? 0 : now - first;
+      this.#slowBaseMs = this.#recent.length >= 2 && span > 0 ? span / this.#recent.length : 1000;
+    }
+    // The slower pace applies from now on, including to the slot already booked.
+    const interval = this.#requestIntervalMs(now) ?? 0;
+    this.#nextRequestAt = Math.max(this.#nextRequestAt, now + interval);
+  }
+}
+
+/**
+ * Where the next slot is booked from. A timer that fires a little late (less than half a slot)
+ * keeps the schedule, so lateness does not add up over thousands of admissions; after a longer
+ * gap (nobody was waiting, or a refund) the schedule restarts at `now`, so idle time is never
+ * turned into a burst.
+ */
+function onSchedule(slot: number, now: number, slotMs: number): number {
+  return slot <= now && now - slot <= slotMs / 2 ? slot : Math.max(slot, now);
+}
+
+function positive(value: number | undefined): number | undefined {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;
+}
