@@ -1,6 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { ProviderError, ShutdownError, type ProviderErrorKind } from '../core/errors.js';
-import { retryAfterMs } from './retry-after.js';
 
 /** 429 codes that mean the account has no quota left: retrying cannot help. */
 const QUOTA_CODES = new Set([
@@ -56,7 +55,6 @@ export function classifyError(error: unknown): ProviderError | ShutdownError {
       apiType: type,
       requestId: error.requestID ?? undefined,
       headers,
-      retryAfterMs: headers ? retryAfterMs(headers) : undefined,
       cause: error,
     });
   }

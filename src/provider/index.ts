@@ -1,4 +1,3 @@
 export { createOpenAIProvider, type GenerateOptions, type ModelProvider, type OpenAIProviderOptions } from './client.js';
 export { classifyError } from './classify.js';
 export { stripTrailingCitations } from './citations.js';
-export { retryAfterMs } from './retry-after.js';

@@ -158,7 +158,8 @@ export class RetryPolicy {
     const schedule = error.kind === 'overloaded' ? OVERLOADED_BACKOFF : DEFAULT_BACKOFF;
     const backoff = computeBackoff(attempt, schedule, this.#random);
     // A 503 may carry its own retry-after; never come back sooner than the server asked.
-    const hint = error.retryAfterMs === undefined ? 0 : Math.min(error.retryAfterMs, this.#maxRetryAfterMs);
+    const serverHint = error.retryAfterMs ?? (error.headers ? retryAfterFromHeaders(error.headers) : undefined);
+    const hint = serverHint === undefined ? 0 : Math.min(serverHint, this.#maxRetryAfterMs);
     return { action: 'retry', delayMs: Math.max(backoff, hint) };
   }
 }
