@@ -1,7 +1,7 @@
 import { basename, dirname, extname, join } from 'node:path';
 import type { RunConfig } from '../config/index.js';
 import type { RunEmitter } from '../core/events.js';
-import type { OutputRecord } from '../core/types.js';
+import type { DbStatus, OutputRecord } from '../core/types.js';
 import type { JsonlSink, LineHandle } from '../output/index.js';
 import { createDbWriter, openBioStore, resyncFromJsonl } from '../store/index.js';
 
@@ -36,13 +36,22 @@ export async function openDatabase(
     },
     { log: (level, message) => events.log(level, message) },
   );
-  events.log('info', `Database enabled: ${store.describe()} (${config.dbTarget} mode${config.testMode ? ', test_artists' : ''})`);
+  events.log('info', `Database enabled: ${store.describe()}`);
+  // A failed patch leaves "pending" in the line, which the next --resume re-syncs: never fatal.
+  const patch = (handle: LineHandle, status: DbStatus): void => {
+    try {
+      jsonl.patchDbStatus(handle, status);
+    } catch (error) {
+      events.log('warn', `Could not record db_status "${status}" in the output: ${(error as Error).message}`);
+    }
+  };
   if (config.resume) {
     let resynced = 0;
     await resyncFromJsonl(paths.output, store, {
       statuses: ['pending', 'error'],
       onResult: (line, status) => {
-        jsonl.patchDbStatusAt(line.lineStart, line.lineText, status);
+        const handle = jsonl.handleAt(line.lineStart, line.lineText);
+        if (handle) patch(handle, status);
         resynced++;
       },
     });
@@ -52,7 +61,7 @@ export async function openDatabase(
   const writer = createDbWriter(store, {
     onResult: (record, status) => {
       const handle = handles.get(record);
-      if (handle) jsonl.patchDbStatus(handle, status);
+      if (handle) patch(handle, status);
       if (status === 'error') events.log('warn', `Database write failed for artist ${record.artist_id}; the bio is safe in the JSONL (db_status "error")`);
     },
   });

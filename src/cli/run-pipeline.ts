@@ -9,10 +9,9 @@ import { Runner, type ResultSink } from '../pipeline/index.js';
 import { createRequestBuilder, loadTemplate, type PromptSource, type RequestBuilder } from '../prompt/index.js';
 import { createOpenAIProvider } from '../provider/index.js';
 import { openQuotaGate } from '../quota/index.js';
-import { createRunRecorder, writeReport } from '../report/index.js';
+import { createRunRecorder, summaryLines, writeReport, type RunRecorder } from '../report/index.js';
 import { startSimulator, type SimulatorHandle } from '../simulator/index.js';
-import { collectStats, startProgress, summaryLines, type Logger } from '../telemetry/index.js';
-import { startMetricsServer } from '../telemetry/metrics.js';
+import { collectStats, startMetricsServer, startProgress, type Logger } from '../telemetry/index.js';
 import { artistsToDo, scanInput } from './input-scan.js';
 import { openDatabase, type DatabaseLink } from './run-database.js';
 
@@ -68,6 +67,23 @@ function exitCodeOf(outcome: Awaited<ReturnType<Runner['run']>>): { code: number
 
 /** Runs one `run` end to end and returns the exit code. */
 export async function runPipeline(ctx: RunContext): Promise<number> {
+  // Subscribed before anything is emitted, so input counts and every event are seen.
+  const statsCollector = collectStats(ctx.events, ctx.clock);
+  // The recorder feeds both the end-of-run summary and the optional --report file.
+  const recorder = createRunRecorder(ctx.events, { clock: ctx.clock, config: redactConfig(ctx.config) });
+  try {
+    return await runWithTelemetry(ctx, statsCollector, recorder);
+  } finally {
+    recorder.stop();
+    statsCollector.stop();
+  }
+}
+
+async function runWithTelemetry(
+  ctx: RunContext,
+  statsCollector: ReturnType<typeof collectStats>,
+  recorder: RunRecorder,
+): Promise<number> {
   const { config, clock, events, logger } = ctx;
   const paths = outputPaths(config.output);
   const builder = createRequestBuilder(await promptSource(config, events), config.api);
@@ -144,10 +160,6 @@ export async function runPipeline(ctx: RunContext): Promise<number> {
       },
     };
 
-    const statsCollector = collectStats(events, clock);
-    cleanups.push(() => statsCollector.stop());
-    const recorder = config.report ? createRunRecorder(events, { clock, config: redactConfig(config) }) : undefined;
-    if (recorder) cleanups.push(() => recorder.stop());
 
     const runner = new Runner(
       { provider, builder, gate, sink, events, clock },
@@ -208,7 +220,17 @@ export async function runPipeline(ctx: RunContext): Promise<number> {
     const { code, kind } = exitCodeOf(outcome);
     const summary = statsCollector.summary({ outcome: kind, exitCode: code, outputPath: paths.output });
     events.emit('run:end', summary);
-    for (const line of summaryLines(summary)) logger.log('info', line);
+    let outputBytes = 0;
+    try {
+      outputBytes = statSync(paths.output).size;
+    } catch {
+      // The output may not exist when nothing was written.
+    }
+    const report = recorder.finish(summary, { outputBytes });
+    logger.log('info', '='.repeat(70));
+    for (const line of summaryLines(report)) logger.log('info', line);
+    logger.log('info', `Output: ${paths.output}${config.report ? ` · report: ${config.report}` : ''}`);
+    logger.log('info', '='.repeat(70));
     if (outcome.stopReason === 'quota' || outcome.stopReason === 'auth') {
       const why = outcome.stopError?.message ?? 'stopped';
       logger.log('error', why);
@@ -218,16 +240,7 @@ export async function runPipeline(ctx: RunContext): Promise<number> {
     } else if (outcome.failed > 0) {
       logger.log('warn', `${outcome.failed} artist(s) failed (details in ${paths.errors}); run again with --resume to retry them.`);
     }
-    if (recorder && config.report) {
-      let outputBytes = 0;
-      try {
-        outputBytes = statSync(paths.output).size;
-      } catch {
-        // The output may not exist when nothing was written.
-      }
-      await writeReport(config.report, recorder.finish(summary, { outputBytes }));
-      logger.log('info', `Run report written to ${config.report}`);
-    }
+    if (config.report) await writeReport(config.report, report);
     return code;
   } finally {
     await cleanup();

@@ -1,7 +1,7 @@
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { BioGenError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** A daily pause in force. */
 export interface PauseState {
@@ -33,9 +33,10 @@ export interface QuotaState {
 }
 
 /** The state file could not be written, so the daily count cannot be guaranteed. */
-export class QuotaStateError extends BioGenError {
+export class QuotaStateError extends UsageError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, 'E_QUOTA_STATE', options);
+    // An unwritable state file is an unwritable output path: exit 2 (DESIGN §3.3).
+    super(message, options);
   }
 }
 

@@ -1,6 +1,6 @@
 export { createLogger, streamWriter, type LineWriter, type Logger, type LoggerOptions, type LogLevel } from './logger.js';
 export { attachLogRenderer } from './log-renderer.js';
 export { collectStats, type RunStats, type SummaryExtra } from './stats.js';
-export { summaryLines } from './summary.js';
+export { startMetricsServer, createRunMetrics } from './metrics.js';
 export { startProgress, type ProgressOptions } from './progress.js';
 export { decimal, duration, megabytes, percent } from './format.js';
