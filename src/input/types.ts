@@ -1,0 +1,56 @@
+/** Public shapes of the input reader (DESIGN §3.4). */
+import type { Artist } from '../core/types.js';
+
+/** Why a row was skipped without being an error. */
+export type SkipReason = 'blank' | 'comment' | 'header';
+
+/**
+ * Machine-readable class of a bad row; the human text is in `reason`.
+ * - `too_few_columns`: the row has no artist_id or no artist_name column at all
+ * - `missing_id` / `missing_name`: the column is there but empty
+ * - `duplicate_id`: an earlier row already had this id (the first one wins)
+ * - `unterminated_quote`: a quoted field opened on this line never closes; reading resumes on the next line
+ * - `too_large`: the row grew past the size limit (a quote left open); reading resumes on its next line
+ */
+export type RowErrorKind =
+  'too_few_columns' | 'missing_id' | 'missing_name' | 'duplicate_id' | 'unterminated_quote' | 'too_large';
+
+/** One classified row of the input file. `line` is the 1-based physical line where the row starts. */
+export type InputItem =
+  | { type: 'artist'; artist: Artist }
+  | { type: 'skip'; line: number; reason: SkipReason }
+  | { type: 'error'; line: number; reason: string; kind: RowErrorKind };
+
+/** A valid row whose id is in `skipIds`: the artist is already done (resume). */
+export interface AlreadyDoneItem {
+  type: 'already-done';
+  line: number;
+  artist: Artist;
+}
+
+/** Everything {@link readArtists} yields. */
+export type ReadItem = InputItem | AlreadyDoneItem;
+
+/** Options of {@link readArtists} and {@link scanInput}. */
+export interface ReadArtistsOptions {
+  /**
+   * Ids already done (read from the output on `--resume`). Their rows come out as `already-done`
+   * instead of `artist`; a later row with the same id is still reported as a duplicate.
+   * @default empty
+   */
+  skipIds?: ReadonlySet<string>;
+}
+
+/** Counts of a whole input file, as produced by {@link scanInput}. */
+export interface InputScan {
+  /** Rows that would be processed (valid, not already done). */
+  valid: number;
+  /** Blank, comment and header rows. */
+  skipped: number;
+  /** Bad rows of every kind, duplicates included. */
+  errors: number;
+  /** The part of `errors` that are duplicate ids. */
+  duplicates: number;
+  /** Valid rows whose id is in `skipIds`. */
+  alreadyDone: number;
+}

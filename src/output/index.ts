@@ -1,0 +1,13 @@
+export { outputPaths } from './paths.js';
+export type { OutputPaths } from './paths.js';
+export { prepareOutput } from './prepare.js';
+export type { PrepareOptions, PreparedOutput } from './prepare.js';
+export type { DbResync } from './resume-index.js';
+export { JsonlSink, openJsonlSink } from './jsonl-sink.js';
+export type { LineHandle } from './jsonl-sink.js';
+export { ErrorSink, openErrorSink } from './error-sink.js';
+export { OutputWriteError } from './append-file.js';
+export { readJsonl } from './read-jsonl.js';
+export type { JsonlEntry, JsonlInvalid, JsonlValue } from './read-jsonl.js';
+export { DB_STATUS_WIDTH, serializeErrorRecord, serializeOutputRecord } from './serialize.js';
+export type { SerializedLine } from './serialize.js';

@@ -1,0 +1,144 @@
+/**
+ * The resume index (internal): which artists already have a bio in the output, and which lines
+ * still owe a database write. Million-line outputs must be indexed in a few seconds, so lines in
+ * the shape this tool writes (`{"artist_id":"…",…,"db_status":…,"error":null}`) are read from
+ * their two ends without decoding the bio in between; any other line is fully parsed.
+ */
+import { readLineBatches } from './line-reader.js';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const SPACE = 0x20;
+const HEAD = Buffer.from('{"artist_id":"');
+const TAIL = Buffer.from(',"error":null}');
+const STATUS_KEY = Buffer.from(',"db_status":');
+const NULL = Buffer.from('null');
+const MAX_LISTED = 20;
+
+/** Lines whose database write is still owed (`db_status` `"pending"` or `"error"`). */
+export interface DbResync {
+  count: number;
+  ids: string[];
+  lines: number[];
+}
+
+/** What the scan of an existing output found. */
+export interface ResumeIndex {
+  /** Ids with a successful line (`error` null or absent). */
+  doneIds: Set<string>;
+  dbResync: DbResync;
+  /** Non-blank lines read. */
+  linesRead: number;
+  /** Successful lines for an id that already had one (should be 0). */
+  duplicateLines: number;
+  /** Lines with a non-null `error` (written by older versions); their artists are retried. */
+  failedLines: number;
+  /** Lines that are not JSON objects with an `artist_id` string. */
+  invalidLines: number;
+  /** Line numbers of the first invalid lines. */
+  invalidLineNumbers: number[];
+}
+
+interface LineFacts {
+  id: string;
+  ok: boolean;
+  status: string | null;
+}
+
+function startsWith(buf: Buffer, at: number, end: number, prefix: Buffer): boolean {
+  if (end - at < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (buf[at + i] !== prefix[i]) return false;
+  return true;
+}
+
+/** Reads a line of our own shape from its two ends; undefined when it is not of that shape. */
+function fastFacts(buf: Buffer, start: number, end: number): LineFacts | undefined {
+  if (!startsWith(buf, start, end, HEAD)) return undefined;
+  const idStart = start + HEAD.length;
+  let idEnd = idStart;
+  for (; idEnd < end; idEnd++) {
+    const c = buf[idEnd];
+    if (c === QUOTE) break;
+    // An escaped id is rare: let JSON.parse decode it.
+    if (c === BACKSLASH) return undefined;
+  }
+  let p = end - TAIL.length;
+  if (idEnd >= p || !startsWith(buf, p, end, TAIL)) return undefined;
+  while (p > idEnd && buf[p - 1] === SPACE) p--;
+  let status: string | null;
+  if (startsWith(buf, p - NULL.length, p, NULL)) {
+    status = null;
+    p -= NULL.length;
+  } else if (buf[p - 1] === QUOTE) {
+    const open = buf.lastIndexOf(QUOTE, p - 2);
+    if (open <= idEnd || p - open > 12) return undefined;
+    status = buf.toString('latin1', open + 1, p - 1);
+    p = open;
+  } else return undefined;
+  if (!startsWith(buf, p - STATUS_KEY.length, p, STATUS_KEY)) return undefined;
+  return { id: buf.toString('utf8', idStart, idEnd), ok: true, status };
+}
+
+/** Full parse for lines of any other shape (older tools, hand edits); undefined when invalid. */
+function slowFacts(text: string): LineFacts | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
+  const id = record.artist_id;
+  if (typeof id !== 'string' || id === '') return undefined;
+  // Like the original tool: a missing, null or empty error means success.
+  const error = record.error;
+  const ok = error === undefined || error === null || error === '';
+  const status = typeof record.db_status === 'string' ? record.db_status : null;
+  return { id, ok, status };
+}
+
+/** Streams an output file and builds its resume index. The file must exist. */
+export async function buildResumeIndex(path: string): Promise<ResumeIndex> {
+  const index: ResumeIndex = {
+    doneIds: new Set(),
+    dbResync: { count: 0, ids: [], lines: [] },
+    linesRead: 0,
+    duplicateLines: 0,
+    failedLines: 0,
+    invalidLines: 0,
+    invalidLineNumbers: [],
+  };
+  for await (const batch of readLineBatches(path)) {
+    const { buf, starts, ends } = batch;
+    for (let i = 0; i < starts.length; i++) {
+      const start = starts[i] ?? 0;
+      const end = ends[i] ?? start;
+      const line = batch.firstLine + i;
+      let facts = fastFacts(buf, start, end);
+      if (facts === undefined) {
+        const text = buf.toString('utf8', start, end);
+        if (text.trim() === '') continue;
+        facts = slowFacts(text);
+      }
+      index.linesRead++;
+      if (facts === undefined) {
+        index.invalidLines++;
+        if (index.invalidLineNumbers.length < MAX_LISTED) index.invalidLineNumbers.push(line);
+        continue;
+      }
+      if (!facts.ok) {
+        index.failedLines++;
+        continue;
+      }
+      if (index.doneIds.has(facts.id)) index.duplicateLines++;
+      else index.doneIds.add(facts.id);
+      if (facts.status === 'pending' || facts.status === 'error') {
+        index.dbResync.count++;
+        index.dbResync.ids.push(facts.id);
+        index.dbResync.lines.push(line);
+      }
+    }
+  }
+  return index;
+}
