@@ -1,0 +1,157 @@
+import type { Clock } from '../core/clock.js';
+import { formatResetDuration } from './reset-format.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** Which configured limit stopped a request. */
+export type LimitName = 'rpm' | 'tpm' | 'rpd';
+
+/** Why a request was not admitted. */
+export interface LimitRejection {
+  admitted: false;
+  limit: LimitName;
+  /** The configured per-window amount (RPM, TPM or RPD). */
+  limitValue: number;
+  /** `limitValue` minus what is left, as OpenAI reports it. */
+  used: number;
+  /** Units this request asked for (1 request, or its token estimate). */
+  requested: number;
+  /** Exact wait until the request would fit every bucket. */
+  waitMs: number;
+}
+
+/** What an admitted request holds until it is settled. */
+export interface Admission {
+  admitted: true;
+  /** Tokens charged up front (0 without a token limit). */
+  tokens: number;
+}
+
+/** Limits of a {@link RateLimiter}; undefined means unlimited. */
+export interface LimiterConfig {
+  rpm: number | undefined;
+  tpm: number | undefined;
+  rpd: number | undefined;
+  burstRequests: number | undefined;
+  burstTokens: number | undefined;
+}
+
+interface Limit {
+  name: LimitName;
+  perWindow: number;
+  bucket: TokenBucket;
+}
+
+const MINUTE_MS = 60_000;
+// Whole units left; the epsilon keeps 9.999999999 (refill float dust) from reading as 9.
+const whole = (level: number): number => Math.floor(level + 1e-9);
+const DAY_MS = 86_400_000;
+
+/**
+ * Request and token buckets in OpenAI's style: a request is admitted only when every bucket has
+ * room, is charged its token estimate up front, and gets the unused part refunded when settled.
+ */
+export class RateLimiter {
+  readonly #clock: Clock;
+  readonly #rpm: Limit | undefined;
+  readonly #tpm: Limit | undefined;
+  readonly #rpd: Limit | undefined;
+
+  /** Creates the configured buckets, full at the clock's current time. */
+  constructor(config: LimiterConfig, clock: Clock) {
+    this.#clock = clock;
+    const now = clock.now();
+    const make = (name: LimitName, perWindow: number | undefined, capacity: number | undefined, windowMs: number) =>
+      perWindow === undefined
+        ? undefined
+        : { name, perWindow, bucket: new TokenBucket(capacity ?? perWindow, perWindow / windowMs, now) };
+    this.#rpm = make('rpm', config.rpm, config.burstRequests, MINUTE_MS);
+    this.#tpm = make('tpm', config.tpm, config.burstTokens, MINUTE_MS);
+    this.#rpd = make('rpd', config.rpd, undefined, DAY_MS);
+  }
+
+  /** Capacity of the token bucket, or undefined without a token limit. */
+  get tokenCapacity(): number | undefined {
+    return this.#tpm?.bucket.capacity;
+  }
+
+  /** The configured TPM, or undefined. */
+  get tokensPerMinute(): number | undefined {
+    return this.#tpm?.perWindow;
+  }
+
+  /** True when `estimate` tokens can never fit the token bucket. */
+  tooLarge(estimate: number): boolean {
+    return this.#tpm !== undefined && estimate > this.#tpm.bucket.capacity;
+  }
+
+  /** Admits and charges the request, or explains why not (charging nothing). */
+  tryAdmit(tokenEstimate: number): Admission | LimitRejection {
+    const now = this.#clock.now();
+    let worst: { limit: Limit; wait: number; requested: number } | undefined;
+    let longest = 0;
+    for (const [limit, requested] of [
+      [this.#rpd, 1],
+      [this.#rpm, 1],
+      [this.#tpm, tokenEstimate],
+    ] as const) {
+      if (limit === undefined) continue;
+      const wait = limit.bucket.waitFor(requested, now);
+      longest = Math.max(longest, wait);
+      if (wait > 0 && (worst === undefined || wait > worst.wait)) worst = { limit, wait, requested };
+    }
+    if (worst !== undefined) {
+      const remaining = whole(worst.limit.bucket.level(now));
+      return {
+        admitted: false,
+        limit: worst.limit.name,
+        limitValue: worst.limit.perWindow,
+        used: Math.max(0, Math.round(worst.limit.perWindow - remaining)),
+        requested: worst.requested,
+        waitMs: longest,
+      };
+    }
+    this.#rpd?.bucket.take(1, now);
+    this.#rpm?.bucket.take(1, now);
+    this.#tpm?.bucket.take(tokenEstimate, now);
+    return { admitted: true, tokens: this.#tpm === undefined ? 0 : tokenEstimate };
+  }
+
+  /** Refunds what the request was charged beyond `actualTokens` (the request itself stays counted). */
+  settle(admission: Admission, actualTokens: number): void {
+    const refund = admission.tokens - actualTokens;
+    if (this.#tpm !== undefined && refund > 0) this.#tpm.bucket.give(refund, this.#clock.now());
+  }
+
+  /** Undoes an admission entirely, as if the request had never arrived. */
+  cancel(admission: Admission): void {
+    const now = this.#clock.now();
+    this.#rpd?.bucket.give(1, now);
+    this.#rpm?.bucket.give(1, now);
+    if (admission.tokens > 0) this.#tpm?.bucket.give(admission.tokens, now);
+  }
+
+  /**
+   * The `x-ratelimit-*` headers for the configured limits. The request headers describe the RPM
+   * bucket, or the RPD bucket when only a daily limit is set.
+   */
+  headers(target: Record<string, string>): void {
+    const now = this.#clock.now();
+    const requests = this.#rpm ?? this.#rpd;
+    if (requests !== undefined) {
+      target['x-ratelimit-limit-requests'] = String(requests.perWindow);
+      target['x-ratelimit-remaining-requests'] = String(whole(requests.bucket.level(now)));
+      target['x-ratelimit-reset-requests'] = formatResetDuration(requests.bucket.msUntilFull(now));
+    }
+    if (this.#tpm !== undefined) {
+      target['x-ratelimit-limit-tokens'] = String(this.#tpm.perWindow);
+      target['x-ratelimit-remaining-tokens'] = String(whole(this.#tpm.bucket.level(now)));
+      target['x-ratelimit-reset-tokens'] = formatResetDuration(this.#tpm.bucket.msUntilFull(now));
+    }
+  }
+
+  /** Refills every bucket. */
+  reset(): void {
+    const now = this.#clock.now();
+    for (const limit of [this.#rpm, this.#tpm, this.#rpd]) limit?.bucket.refill(now);
+  }
+}
