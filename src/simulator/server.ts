@@ -1,6 +1,7 @@
 /**
  * The HTTP side of the simulator: routing, auth, body reading, and start/stop.
  */
+import { setMaxListeners } from 'node:events';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,6 +41,8 @@ const LISTED_MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-5-nano', 'g
 export async function startSimulator(options: SimulatorOptions = {}): Promise<SimulatorHandle> {
   const resolved = resolveSimulatorOptions(options);
   const closing = new AbortController();
+  // Every request waiting out its latency listens on this one signal; thousands may wait at once.
+  setMaxListeners(0, closing.signal);
   const ctx = createContext(resolved, closing.signal);
   const models = [...new Set([resolved.model, ...LISTED_MODELS])];
   // Finishers of the requests still open, so close() can settle the in-flight count at once.
