@@ -28,8 +28,13 @@ test('defaults follow DESIGN 3.2 when nothing is set', () => {
 });
 
 test('precedence is CLI > process env > .env.local > .env > default', () => {
-  const base = { dotEnv: { QUOTA_THRESHOLD: '0.3', DAILY_REQUEST_LIMIT: '10', PAUSE_DURATION_HOURS: '2', QUOTA_LOG_INTERVAL: '7' } };
-  const withLocal = { ...base, envLocal: { QUOTA_THRESHOLD: '0.4', DAILY_REQUEST_LIMIT: '20', PAUSE_DURATION_HOURS: '3' } };
+  const base = {
+    dotEnv: { QUOTA_THRESHOLD: '0.3', DAILY_REQUEST_LIMIT: '10', PAUSE_DURATION_HOURS: '2', QUOTA_LOG_INTERVAL: '7' },
+  };
+  const withLocal = {
+    ...base,
+    envLocal: { QUOTA_THRESHOLD: '0.4', DAILY_REQUEST_LIMIT: '20', PAUSE_DURATION_HOURS: '3' },
+  };
   const withEnv = { ...withLocal, env: { QUOTA_THRESHOLD: '0.5', DAILY_REQUEST_LIMIT: '30' } };
   const withFlag = { ...withEnv, flags: { input: 'a.csv', quotaThreshold: '0.6' } };
   const { config, sources } = resolveRunConfig(layers(withFlag));
@@ -60,8 +65,15 @@ test('the test plan section 5.2 environment variables are honoured', () => {
 
 test('a bare --quota-monitoring means true and "false" turns it off', () => {
   assert.equal(resolveRunConfig(layers({ flags: { input: 'a', quotaMonitoring: true } })).config.quotaMonitoring, true);
-  assert.equal(resolveRunConfig(layers({ flags: { input: 'a', quotaMonitoring: 'false' } })).config.quotaMonitoring, false);
-  assert.equal(resolveRunConfig(layers({ flags: { input: 'a', quotaMonitoring: false }, env: { QUOTA_MONITORING: 'true' } })).config.quotaMonitoring, false);
+  assert.equal(
+    resolveRunConfig(layers({ flags: { input: 'a', quotaMonitoring: 'false' } })).config.quotaMonitoring,
+    false,
+  );
+  assert.equal(
+    resolveRunConfig(layers({ flags: { input: 'a', quotaMonitoring: false }, env: { QUOTA_MONITORING: 'true' } }))
+      .config.quotaMonitoring,
+    false,
+  );
 });
 
 test('fractional pause durations such as 0.1 hours are accepted', () => {
@@ -83,7 +95,11 @@ test('a bad flag value is a usage error naming the flag and the range', () => {
     ['quotaLogInterval', '0'],
     ['quotaMonitoring', 'maybe'],
   ] as const) {
-    assert.throws(() => resolveRunConfig(layers({ flags: { input: 'a', [flag]: value } })), UsageError, `${flag}=${value}`);
+    assert.throws(
+      () => resolveRunConfig(layers({ flags: { input: 'a', [flag]: value } })),
+      UsageError,
+      `${flag}=${value}`,
+    );
   }
 });
 

@@ -49,7 +49,11 @@ test('an empty file and a header-only file exit 1: no valid artist', async () =>
 
 test('invalid UTF-8 exits 1 with a clear message', async () => {
   const dir = await tempDir();
-  const input = await file(dir, 'in.csv', Buffer.concat([Buffer.from('1,Good,x\n2,Bad '), Buffer.from([0xff, 0xfe, 0x41]), Buffer.from(',y\n')]));
+  const input = await file(
+    dir,
+    'in.csv',
+    Buffer.concat([Buffer.from('1,Good,x\n2,Bad '), Buffer.from([0xff, 0xfe, 0x41]), Buffer.from(',y\n')]),
+  );
   const r = await runCli(['--input', input, '--output', join(dir, 'o.jsonl')], { env: env() });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /UTF-8/);
@@ -80,7 +84,10 @@ test('bad rows are reported with their line numbers and skipped while good rows 
   assert.match(r.stderr, /Line 5: missing artist name[^\n]*, skipping/);
   assert.match(r.stderr, /Line 6: missing artist id[^\n]*, skipping/);
   assert.match(r.stderr, /Line 7: duplicate artist_id '1' \(first seen on line 2\), skipping/);
-  const lines = (await readFile(output, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { artist_id: string; artist_name: string; artist_data?: string });
+  const lines = (await readFile(output, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { artist_id: string; artist_name: string; artist_data?: string });
   const simone = lines.find((l) => l.artist_id === '1');
   assert.equal(simone?.artist_name, 'Simone, Nina');
   assert.equal(simone?.artist_data, 'She said "hello"\r\nand kept singing');
@@ -129,10 +136,14 @@ test('usage errors exit 2 and name the flag; a missing key exits 3', async () =>
     assert.equal(r.code, code, `${args.join(' ')}\n${r.stderr}`);
     assert.match(r.stderr, message);
   }
-  const noKey = await runCli(['--input', input, '--output', join(dir, 'k.jsonl')], { env: { OPENAI_BASE_URL: sim.url } });
+  const noKey = await runCli(['--input', input, '--output', join(dir, 'k.jsonl')], {
+    env: { OPENAI_BASE_URL: sim.url },
+  });
   assert.equal(noKey.code, 3);
   assert.match(noKey.stderr, /OPENAI_API_KEY/);
-  const badEnv = await runCli(['--input', input, '--output', join(dir, 'e.jsonl')], { env: { ...env(), QUOTA_THRESHOLD: '7' } });
+  const badEnv = await runCli(['--input', input, '--output', join(dir, 'e.jsonl')], {
+    env: { ...env(), QUOTA_THRESHOLD: '7' },
+  });
   assert.equal(badEnv.code, 3);
   assert.match(badEnv.stderr, /QUOTA_THRESHOLD/);
   assert.equal(sim.stats().requests, 0);
@@ -158,12 +169,19 @@ test('settings come from .env and .env.local in the working directory, and flags
   await mkdir(join(dir, 'work'));
   const cwd = join(dir, 'work');
   await file(cwd, 'in.csv', '1,A,x\n');
-  await file(cwd, '.env', `OPENAI_API_KEY=sk-test\nOPENAI_BASE_URL=${sim.url}\nDAILY_REQUEST_LIMIT=100\nQUOTA_THRESHOLD=0.5\n`);
+  await file(
+    cwd,
+    '.env',
+    `OPENAI_API_KEY=sk-test\nOPENAI_BASE_URL=${sim.url}\nDAILY_REQUEST_LIMIT=100\nQUOTA_THRESHOLD=0.5\n`,
+  );
   await file(cwd, '.env.local', 'QUOTA_THRESHOLD=0.6\n');
   const r = await runCli(['--input', 'in.csv', '--output', 'o.jsonl'], { cwd, env: {} });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /QuotaMonitor initialized: daily_limit=100, threshold=0\.6/);
-  const f = await runCli(['--input', 'in.csv', '--output', 'p.jsonl', '--quota-threshold', '0.9'], { cwd, env: { DAILY_REQUEST_LIMIT: '300' } });
+  const f = await runCli(['--input', 'in.csv', '--output', 'p.jsonl', '--quota-threshold', '0.9'], {
+    cwd,
+    env: { DAILY_REQUEST_LIMIT: '300' },
+  });
   assert.equal(f.code, 0, f.stderr);
   assert.match(f.stderr, /QuotaMonitor initialized: daily_limit=300, threshold=0\.9/);
 });
@@ -171,7 +189,15 @@ test('settings come from .env and .env.local in the working directory, and flags
 test('--help teaches the options and --version prints the version; both exit 0', async () => {
   const h = await runCli(['run', '--help'], { env: {} });
   assert.equal(h.code, 0);
-  for (const flag of ['--input', '--resume', '--daily-limit', '--quota-threshold', '--pause-duration', '--simulate', 'Exit codes']) {
+  for (const flag of [
+    '--input',
+    '--resume',
+    '--daily-limit',
+    '--quota-threshold',
+    '--pause-duration',
+    '--simulate',
+    'Exit codes',
+  ]) {
     assert.ok(h.stdout.includes(flag), flag);
   }
   const v = await runCli(['--version'], { env: {} });

@@ -46,12 +46,29 @@ test('100 artists with 8 workers give 100 unique valid lines in the DESIGN 3.6 s
   const r = await runCli(['--input', input, '--output', output, '--max-workers', '8'], { env: env() });
   assert.equal(r.code, 0, r.stderr);
   const found = await lines(output);
-  assertExactlyOnce(found, rows.map((x) => x.id));
+  assertExactlyOnce(
+    found,
+    rows.map((x) => x.id),
+  );
   const first = found[0];
   assert.ok(first);
-  assert.deepEqual(Object.keys(first).filter((k) => k !== 'artist_data'), [
-    'artist_id', 'artist_name', 'request', 'response_text', 'response_id', 'created', 'model', 'usage', 'attempts', 'duration_ms', 'db_status', 'error',
-  ]);
+  assert.deepEqual(
+    Object.keys(first).filter((k) => k !== 'artist_data'),
+    [
+      'artist_id',
+      'artist_name',
+      'request',
+      'response_text',
+      'response_id',
+      'created',
+      'model',
+      'usage',
+      'attempts',
+      'duration_ms',
+      'db_status',
+      'error',
+    ],
+  );
   for (const l of found) {
     assert.ok(l.response_text.length > 50);
     assert.equal(l.error, null);
@@ -89,7 +106,10 @@ test('SIGINT midway stops cleanly with exit 130; --resume finishes with exactly 
   const second = await runCli(['--input', input, '--output', output, '--max-workers', '8', '--resume'], { env: env() });
   assert.equal(second.code, 0, second.stderr);
   const all = await lines(output);
-  assertExactlyOnce(all, rows.map((x) => x.id));
+  assertExactlyOnce(
+    all,
+    rows.map((x) => x.id),
+  );
   for (const [key, count] of Object.entries(sim.stats().successesPerArtist)) {
     assert.equal(count, 1, `artist ${key} was generated ${count} times`);
   }
@@ -121,9 +141,16 @@ test('SIGKILL midway then --resume repairs the torn line and ends with exactly o
   assert.equal(second.code, 0, second.stderr);
   assert.match(second.stderr, /Repaired .*out\.jsonl: removed a torn last line \(\d+ bytes\)/);
   const all = await lines(output);
-  assertExactlyOnce(all, rows.map((x) => x.id));
+  assertExactlyOnce(
+    all,
+    rows.map((x) => x.id),
+  );
   for (const l of whole) {
-    assert.equal(sim.stats().successesPerArtist[l.artist_id], 1, `artist ${l.artist_id} was requested again after its line was written`);
+    assert.equal(
+      sim.stats().successesPerArtist[l.artist_id],
+      1,
+      `artist ${l.artist_id} was requested again after its line was written`,
+    );
   }
 });
 
@@ -156,10 +183,15 @@ test('injected 5xx, overloads, malformed bodies and timeouts are retried until e
   ];
   const input = await writeCsv(dir, 'a.csv', rows);
   const output = join(dir, 'out.jsonl');
-  const r = await runCli(['--input', input, '--output', output, '--max-workers', '3', '--request-timeout', '1'], { env: env() });
+  const r = await runCli(['--input', input, '--output', output, '--max-workers', '3', '--request-timeout', '1'], {
+    env: env(),
+  });
   assert.equal(r.code, 0, r.stderr);
   const found = await lines(output);
-  assertExactlyOnce(found, rows.map((x) => x.id));
+  assertExactlyOnce(
+    found,
+    rows.map((x) => x.id),
+  );
   const attempts = Object.fromEntries(found.map((l) => [l.artist_id, l.attempts]));
   assert.deepEqual(attempts, { '1': 3, '2': 2, '3': 2, '4': 2, '5': 2, '6': 1 });
   assert.match(r.stderr, /failed \(server 500\)/);
@@ -178,7 +210,10 @@ test('a permanent error fails only that artist: exit 4, an errors file line, and
   const r = await runCli(['--input', input, '--output', output], { env: env() });
   assert.equal(r.code, 4, r.stderr);
   assert.deepEqual((await lines(output)).map((l) => l.artist_id).sort(), ['1', '3']);
-  const errors = (await readFile(join(dir, 'out.errors.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const errors = (await readFile(join(dir, 'out.errors.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(errors.length, 1);
   assert.equal(errors[0]?.['artist_id'], '2');
   assert.equal(errors[0]?.['status'], 400);
@@ -198,7 +233,9 @@ test('a template run sends {model, instructions, input, max_output_tokens}; a st
       { id: '2', name: 'Nobody Known' },
     ]);
     const proxyEnv = { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: proxy.url };
-    const t = await runCli(['--input', input, '--output', join(dir, 't.jsonl'), '--model', 'gpt-test'], { env: proxyEnv });
+    const t = await runCli(['--input', input, '--output', join(dir, 't.jsonl'), '--model', 'gpt-test'], {
+      env: proxyEnv,
+    });
     assert.equal(t.code, 0, t.stderr);
     const templ = proxy.requests.filter((q) => q.path === '/responses').map((q) => q.body as Record<string, unknown>);
     assert.equal(templ.length, 2);
@@ -229,7 +266,10 @@ test('a template run sends {model, instructions, input, max_output_tokens}; a st
       assert.equal(prompt.version, '2');
       assert.deepEqual(Object.keys(prompt.variables).sort(), ['artist_data', 'artist_name']);
     }
-    const recorded = (await readFile(join(dir, 's.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { request: unknown; artist_id: string });
+    const recorded = (await readFile(join(dir, 's.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { request: unknown; artist_id: string });
     const one = recorded.find((x) => x.artist_id === '1');
     assert.deepEqual(one?.request, {
       prompt_id: 'pmpt_abc',
@@ -255,7 +295,10 @@ test('--api chat sends chat completions and records the bios', async () => {
     const paths = proxy.requests.map((q) => q.path);
     assert.deepEqual(paths, ['/chat/completions', '/chat/completions', '/chat/completions']);
     const body = proxy.requests[0]?.body as { messages: { role: string }[] };
-    assert.deepEqual(body.messages.map((m) => m.role), ['system', 'user']);
+    assert.deepEqual(
+      body.messages.map((m) => m.role),
+      ['system', 'user'],
+    );
   } finally {
     await proxy.close();
   }

@@ -14,11 +14,18 @@ test('the built-in template loads and names model, instructions and output cap',
 });
 
 test('a template request is {model, instructions, input, max_output_tokens} with variables filled', () => {
-  const template = parseTemplate('---\nmodel: m1\nmax_output_tokens: 300\ninstructions: |\n  Be brief.\n  No lists.\n---\nBio of {{artist_name}}: {{artist_data}}', 't.md');
+  const template = parseTemplate(
+    '---\nmodel: m1\nmax_output_tokens: 300\ninstructions: |\n  Be brief.\n  No lists.\n---\nBio of {{artist_name}}: {{artist_data}}',
+    't.md',
+  );
   const req = createRequestBuilder({ kind: 'template', template }, 'responses').build(artist);
   assert.equal(req.api, 'responses');
   assert.deepEqual(
-    { model: req.body.model, instructions: 'instructions' in req.body ? req.body.instructions : undefined, input: 'input' in req.body ? req.body.input : undefined },
+    {
+      model: req.body.model,
+      instructions: 'instructions' in req.body ? req.body.instructions : undefined,
+      input: 'input' in req.body ? req.body.input : undefined,
+    },
     { model: 'm1', instructions: 'Be brief.\nNo lists.', input: 'Bio of Björk: Icelandic singer' },
   );
   assert.equal('max_output_tokens' in req.body ? req.body.max_output_tokens : undefined, 300);
@@ -27,18 +34,31 @@ test('a template request is {model, instructions, input, max_output_tokens} with
 
 test('--model overrides the template model and empty data becomes the placeholder text', () => {
   const template = parseTemplate('Write about {{artist_name}} ({{artist_data}})', 'x');
-  const req = createRequestBuilder({ kind: 'template', template, model: 'gpt-x' }, 'responses').build({ ...artist, data: undefined });
+  const req = createRequestBuilder({ kind: 'template', template, model: 'gpt-x' }, 'responses').build({
+    ...artist,
+    data: undefined,
+  });
   assert.equal(req.body.model, 'gpt-x');
   assert.equal('input' in req.body ? req.body.input : '', `Write about Björk (${NO_DATA_TEXT})`);
 });
 
 test('a stored prompt request is {prompt: {id, version, variables}} with no inline input', () => {
-  const req = createRequestBuilder({ kind: 'stored', promptId: 'pmpt_1', promptVersion: '3' }, 'responses').build(artist);
+  const req = createRequestBuilder({ kind: 'stored', promptId: 'pmpt_1', promptVersion: '3' }, 'responses').build(
+    artist,
+  );
   assert.equal(req.api, 'responses');
   if (req.api !== 'responses') return;
-  assert.deepEqual(req.body.prompt, { id: 'pmpt_1', version: '3', variables: { artist_name: 'Björk', artist_data: 'Icelandic singer' } });
+  assert.deepEqual(req.body.prompt, {
+    id: 'pmpt_1',
+    version: '3',
+    variables: { artist_name: 'Björk', artist_data: 'Icelandic singer' },
+  });
   assert.equal(req.body.input, undefined);
-  assert.deepEqual(req.record, { prompt_id: 'pmpt_1', version: '3', variables: { artist_name: 'Björk', artist_data: 'Icelandic singer' } });
+  assert.deepEqual(req.record, {
+    prompt_id: 'pmpt_1',
+    version: '3',
+    variables: { artist_name: 'Björk', artist_data: 'Icelandic singer' },
+  });
 });
 
 test('chat mode sends system + user messages', () => {
@@ -59,10 +79,16 @@ test('stored prompts cannot use the chat API', () => {
 test('templates without {{artist_name}}, with unknown placeholders or bad front matter are rejected', () => {
   assert.throws(() => parseTemplate('Hello world', 'a.md'), ConfigError);
   assert.throws(() => parseTemplate('{{artist_name}} {{genre}}', 'a.md'), /\{\{genre\}\}/);
-  assert.throws(() => parseTemplate('---\ncolour: red\n---\n{{artist_name}}', 'a.md'), /unknown front-matter key "colour"/);
+  assert.throws(
+    () => parseTemplate('---\ncolour: red\n---\n{{artist_name}}', 'a.md'),
+    /unknown front-matter key "colour"/,
+  );
   assert.throws(() => parseTemplate('---\nmax_output_tokens: lots\n---\n{{artist_name}}', 'a.md'), ConfigError);
 });
 
 test('a missing template file is a configuration error naming the path', async () => {
-  await assert.rejects(loadTemplate('/nonexistent/t.md'), (e: unknown) => e instanceof ConfigError && /\/nonexistent\/t\.md/.test(e.message));
+  await assert.rejects(
+    loadTemplate('/nonexistent/t.md'),
+    (e: unknown) => e instanceof ConfigError && /\/nonexistent\/t\.md/.test(e.message),
+  );
 });

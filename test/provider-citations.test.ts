@@ -4,14 +4,20 @@ import { stripTrailingCitations } from '../src/provider/index.js';
 
 const vectors: [string, string][] = [
   ['Sentence. ( [Link](https://example.com), https://x.test )', 'Sentence.'],
-  ['A concise bio ending with references.\nSources: [site A](https://a.test), [site B](https://b.test)\n', 'A concise bio ending with references.'],
+  [
+    'A concise bio ending with references.\nSources: [site A](https://a.test), [site B](https://b.test)\n',
+    'A concise bio ending with references.',
+  ],
   ['Bio text.\nSources: https://a.test, https://b.test', 'Bio text.'],
   ['Bio text. — References: [a](https://a.test) | [b](https://b.test)', 'Bio text.'],
   ['Bio.  Sources: https://a.test', 'Bio.'],
   ['Bio text (https://a.test)', 'Bio text'],
   ['Bio. (https://a.test) (https://b.test)', 'Bio.'],
   ['Bio text.   \n', 'Bio text.'],
-  ['Para one.\n\nPara two with Yo La Tengo. ([en.wikipedia.org](https://en.wikipedia.org/wiki/X), [b.com](https://b.com/y?utm_source=openai))', 'Para one.\n\nPara two with Yo La Tengo.'],
+  [
+    'Para one.\n\nPara two with Yo La Tengo. ([en.wikipedia.org](https://en.wikipedia.org/wiki/X), [b.com](https://b.com/y?utm_source=openai))',
+    'Para one.\n\nPara two with Yo La Tengo.',
+  ],
 ];
 
 const unchanged = [

@@ -9,7 +9,10 @@ import { Runner } from '../src/pipeline/index.js';
 import { createRequestBuilder, parseTemplate } from '../src/prompt/index.js';
 import type { ModelProvider } from '../src/provider/index.js';
 
-const builder = createRequestBuilder({ kind: 'template', template: parseTemplate('About {{artist_name}}', 't') }, 'responses');
+const builder = createRequestBuilder(
+  { kind: 'template', template: parseTemplate('About {{artist_name}}', 't') },
+  'responses',
+);
 
 function artists(n: number): Artist[] {
   return Array.from({ length: n }, (_, i) => ({ id: String(i + 1), name: `A${i + 1}`, data: undefined, line: i + 2 }));
@@ -29,16 +32,27 @@ function success(): ProviderSuccess {
 }
 
 const passGate = (decide: (e: ProviderError, attempt: number, max: number) => RetryDecision): DispatchGate => ({
-  acquire: (signal) => (signal.aborted ? Promise.reject(signal.reason as Error) : Promise.resolve({ settle: () => undefined })),
+  acquire: (signal) =>
+    signal.aborted ? Promise.reject(signal.reason as Error) : Promise.resolve({ settle: () => undefined }),
   decide,
-  snapshot: () => ({ usedToday: 0, dailyLimit: undefined, pausedUntil: undefined, requestsRemaining: undefined, tokensRemaining: undefined }),
+  snapshot: () => ({
+    usedToday: 0,
+    dailyLimit: undefined,
+    pausedUntil: undefined,
+    requestsRemaining: undefined,
+    tokensRemaining: undefined,
+  }),
   close: () => Promise.resolve(),
 });
 
 const simpleDecide = (e: ProviderError, attempt: number, max: number): RetryDecision =>
   e.kind === 'bad_request' || attempt > max ? { action: 'fail' } : { action: 'retry', delayMs: 1 };
 
-function collectingSink(): { ok: OutputRecord[]; failed: ErrorRecord[]; sink: { success(r: OutputRecord): void; failure(r: ErrorRecord): void } } {
+function collectingSink(): {
+  ok: OutputRecord[];
+  failed: ErrorRecord[];
+  sink: { success(r: OutputRecord): void; failure(r: ErrorRecord): void };
+} {
   const ok: OutputRecord[] = [];
   const failed: ErrorRecord[] = [];
   return { ok, failed, sink: { success: (r) => ok.push(r), failure: (r) => failed.push(r) } };
@@ -47,7 +61,7 @@ function collectingSink(): { ok: OutputRecord[]; failed: ErrorRecord[]; sink: { 
 async function* lazy(list: Artist[], pulled: { count: number }): AsyncGenerator<Artist> {
   for (const a of list) {
     pulled.count++;
-    yield a;
+    yield await Promise.resolve(a);
   }
 }
 
@@ -111,19 +125,20 @@ test('transient errors are retried and permanent ones go to the errors sink once
 test('stop() lets in-flight requests finish and writes them, then dispatches nothing more', async () => {
   let started = 0;
   const { ok, sink } = collectingSink();
-  let runner: Runner | undefined;
+  const ref: { runner?: Runner } = {};
   const provider: ModelProvider = {
     async generate() {
       started++;
-      if (started === 4) runner?.stop('SIGINT');
+      if (started === 4) ref.runner?.stop('SIGINT');
       await new Promise((r) => setTimeout(r, 20));
       return success();
     },
   };
-  runner = new Runner(
+  const runner = new Runner(
     { provider, builder, gate: passGate(simpleDecide), sink, events: new RunEmitter(), clock: systemClock },
     { maxWorkers: 4, maxRetries: 1, requestTimeoutMs: 1000, total: 50, initialDbStatus: null },
   );
+  ref.runner = runner;
   const outcome = await runner.run(lazy(artists(50), { count: 0 }));
   assert.equal(outcome.stopReason, 'SIGINT');
   assert.equal(started, 4);
@@ -132,22 +147,23 @@ test('stop() lets in-flight requests finish and writes them, then dispatches not
 
 test('a second stop() aborts in-flight requests at once', async () => {
   const { ok, sink } = collectingSink();
-  let runner: Runner | undefined;
+  const ref: { runner?: Runner } = {};
   const provider: ModelProvider = {
     generate(_req, opts) {
       queueMicrotask(() => {
-        runner?.stop('SIGINT');
-        runner?.stop('SIGINT');
+        ref.runner?.stop('SIGINT');
+        ref.runner?.stop('SIGINT');
       });
       return new Promise((_resolve, reject) => {
         opts.signal?.addEventListener('abort', () => reject(new ShutdownError()), { once: true });
       });
     },
   };
-  runner = new Runner(
+  const runner = new Runner(
     { provider, builder, gate: passGate(simpleDecide), sink, events: new RunEmitter(), clock: systemClock },
     { maxWorkers: 2, maxRetries: 1, requestTimeoutMs: 60_000, total: 5, initialDbStatus: null },
   );
+  ref.runner = runner;
   const started = Date.now();
   const outcome = await runner.run(lazy(artists(5), { count: 0 }));
   assert.ok(Date.now() - started < 2000);
@@ -160,7 +176,9 @@ test('a stop decision from the gate ends the run with its error and keeps earlie
   const provider: ModelProvider = {
     generate() {
       n++;
-      return n > 3 ? Promise.reject(new ProviderError('no quota', { kind: 'quota', status: 429, apiCode: 'insufficient_quota' })) : Promise.resolve(success());
+      return n > 3
+        ? Promise.reject(new ProviderError('no quota', { kind: 'quota', status: 429, apiCode: 'insufficient_quota' }))
+        : Promise.resolve(success());
     },
   };
   const stopError = new QuotaStopError('quota gone', 'insufficient_quota');

@@ -51,7 +51,12 @@ export async function executeRun(flags: Partial<Record<RunFieldName, unknown>>):
     if (config.logFile) events.log('debug', `Logging to ${config.logFile} (directory ${dirname(config.logFile)})`);
     return await runPipeline({ config, clock, events, logger });
   } catch (error) {
-    const message = error instanceof BioGenError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const message =
+      error instanceof BioGenError
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error);
     if (logger) logger.log('error', message);
     else process.stderr.write(`${new Date(clock.now()).toISOString()} ERROR: ${message}\n`);
     return error instanceof BioGenError ? exitCodeFor(error) : ExitCode.input;

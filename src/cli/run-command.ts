@@ -78,11 +78,22 @@ export function runCommand(): Command {
     .option('--resume', 'continue an existing output: skip artists already in it, retry failed ones')
     .option('--overwrite', 'start the output afresh (replaces a non-empty output)')
     .option('--dry-run', 'validate the input and show the first 5 payloads; sends nothing, needs no key')
-    .option('--prompt-file <file>', 'prompt template with {{artist_name}}/{{artist_data}} [env PROMPT_FILE] (default: built-in)')
+    .option(
+      '--prompt-file <file>',
+      'prompt template with {{artist_name}}/{{artist_data}} [env PROMPT_FILE] (default: built-in)',
+    )
     .option('--model <name>', 'model for template prompts [env OPENAI_MODEL] (default: from the template)')
-    .option('--prompt-id <id>', 'stored prompt id, legacy: OpenAI retires stored prompts on 2026-11-30 [env OPENAI_PROMPT_ID]')
+    .option(
+      '--prompt-id <id>',
+      'stored prompt id, legacy: OpenAI retires stored prompts on 2026-11-30 [env OPENAI_PROMPT_ID]',
+    )
     .option('--prompt-version <v>', 'stored prompt version [env OPENAI_PROMPT_VERSION]')
-    .addOption(new Option('--api <api>', 'API flavour: responses, or chat for servers without the Responses API').choices(['responses', 'chat']))
+    .addOption(
+      new Option('--api <api>', 'API flavour: responses, or chat for servers without the Responses API').choices([
+        'responses',
+        'chat',
+      ]),
+    )
     .option('--base-url <url>', 'OpenAI-compatible API base URL [env OPENAI_BASE_URL]')
     .option('--api-key <key>', 'API key [env OPENAI_API_KEY]; never printed')
     .addOption(new Option('--openai-api-key <key>', 'alias of --api-key').hideHelp())
@@ -90,17 +101,36 @@ export function runCommand(): Command {
     .option('--max-workers <n>', 'concurrent requests, 1-512 (default: 4)')
     .option('--max-retries <n>', 'retries per artist after the first attempt, 0-100 (default: 5)')
     .option('--request-timeout <sec>', 'seconds before a request is abandoned and retried (default: 120)')
-    .option('--quota-monitoring [bool]', 'enable quota monitoring: true or false; a bare flag means true [env QUOTA_MONITORING] (default: true)')
+    .option(
+      '--quota-monitoring [bool]',
+      'enable quota monitoring: true or false; a bare flag means true [env QUOTA_MONITORING] (default: true)',
+    )
     .option('--no-quota-monitoring', 'disable quota monitoring (provider 429s are still honoured)')
-    .option('--quota-threshold <x>', 'pause when this share of the daily limit is used, 0.1-1.0 [env QUOTA_THRESHOLD] (default: 0.8)')
+    .option(
+      '--quota-threshold <x>',
+      'pause when this share of the daily limit is used, 0.1-1.0 [env QUOTA_THRESHOLD] (default: 0.8)',
+    )
     .option('--daily-limit <n>', 'requests per UTC day, retries included [env DAILY_REQUEST_LIMIT] (default: none)')
-    .option('--pause-duration <hours>', 'length of the threshold pause, >0-72, fractions allowed [env PAUSE_DURATION_HOURS] (default: 24)')
+    .option(
+      '--pause-duration <hours>',
+      'length of the threshold pause, >0-72, fractions allowed [env PAUSE_DURATION_HOURS] (default: 24)',
+    )
     .option('--quota-log-interval <n>', 'log quota metrics every N requests [env QUOTA_LOG_INTERVAL] (default: 100)')
-    .addOption(new Option('--on-daily-limit <what>', 'at the hard daily limit: wait for the next UTC day, or exit with code 5').choices(['wait', 'exit']))
+    .addOption(
+      new Option(
+        '--on-daily-limit <what>',
+        'at the hard daily limit: wait for the next UTC day, or exit with code 5',
+      ).choices(['wait', 'exit']),
+    )
     .option('--state-file <file>', 'quota ledger and run state (default: <output>.state.json)')
     .option('--enable-db', 'also store bios in a database (SQLite next to the output unless --db-url)')
     .option('--db-url <url>', 'PostgreSQL URL, implies --enable-db [env DATABASE_URL, used with --enable-db]')
-    .addOption(new Option('--db-target <target>', "store: the tool's own table; catalog: UPDATE an existing artists table").choices(['store', 'catalog']))
+    .addOption(
+      new Option(
+        '--db-target <target>',
+        "store: the tool's own table; catalog: UPDATE an existing artists table",
+      ).choices(['store', 'catalog']),
+    )
     .option('--test-mode', 'catalog mode writes to test_artists instead of artists')
     .option('--metrics-port <n>', 'serve Prometheus metrics on this port while the run lasts')
     .option('--report <file>', 'write a run report at the end (.json or .md)')

@@ -55,14 +55,19 @@ export async function openDatabase(
         resynced++;
       },
     });
-    if (resynced > 0) events.log('info', `Re-synced ${resynced} bio(s) that an earlier run could not write to the database`);
+    if (resynced > 0)
+      events.log('info', `Re-synced ${resynced} bio(s) that an earlier run could not write to the database`);
   }
   const handles = new WeakMap<OutputRecord, LineHandle>();
   const writer = createDbWriter(store, {
     onResult: (record, status) => {
       const handle = handles.get(record);
       if (handle) patch(handle, status);
-      if (status === 'error') events.log('warn', `Database write failed for artist ${record.artist_id}; the bio is safe in the JSONL (db_status "error")`);
+      if (status === 'error')
+        events.log(
+          'warn',
+          `Database write failed for artist ${record.artist_id}; the bio is safe in the JSONL (db_status "error")`,
+        );
     },
   });
   return {

@@ -37,8 +37,14 @@ async function promptSource(config: RunConfig, events: RunEmitter): Promise<Prom
   return { kind: 'template', template: await loadTemplate(config.promptFile), model: config.model };
 }
 
-function printDryRun(builder: RequestBuilder, preview: { length: number } & Iterable<Parameters<RequestBuilder['build']>[0]>, total: number): void {
-  const out: string[] = [`DRY RUN: ${total} artist(s) would be processed with ${builder.label}. First ${preview.length} request payload(s):`];
+function printDryRun(
+  builder: RequestBuilder,
+  preview: { length: number } & Iterable<Parameters<RequestBuilder['build']>[0]>,
+  total: number,
+): void {
+  const out: string[] = [
+    `DRY RUN: ${total} artist(s) would be processed with ${builder.label}. First ${preview.length} request payload(s):`,
+  ];
   let i = 0;
   for (const artist of preview) {
     const request = builder.build(artist);
@@ -61,7 +67,9 @@ function exitCodeOf(outcome: Awaited<ReturnType<Runner['run']>>): { code: number
     case 'auth':
       return { code: ExitCode.config, kind: 'auth_failed' };
     default:
-      return outcome.failed > 0 ? { code: ExitCode.someFailed, kind: 'completed' } : { code: ExitCode.ok, kind: 'completed' };
+      return outcome.failed > 0
+        ? { code: ExitCode.someFailed, kind: 'completed' }
+        : { code: ExitCode.ok, kind: 'completed' };
   }
 }
 
@@ -90,18 +98,24 @@ async function runWithTelemetry(
 
   // Resume needs the output's index before the input pass; a fresh output is only touched once
   // the input has proved readable, so a typo in --input never costs an existing file.
-  const resumed = config.resume && !config.dryRun ? await prepareOutput(paths.output, { resume: true, overwrite: false }) : undefined;
-  if (resumed && resumed.repairedBytes > 0) events.emit('output:repaired', { path: paths.output, bytesRemoved: resumed.repairedBytes });
+  const resumed =
+    config.resume && !config.dryRun ? await prepareOutput(paths.output, { resume: true, overwrite: false }) : undefined;
+  if (resumed && resumed.repairedBytes > 0)
+    events.emit('output:repaired', { path: paths.output, bytesRemoved: resumed.repairedBytes });
   const scan = await scanInput(config.input, resumed?.doneIds, events);
   if (scan.valid === 0 && scan.alreadyDone === 0) {
-    throw new InputError(`No valid artist found in ${config.input} (${scan.errors} invalid rows, ${scan.skipped} skipped lines)`);
+    throw new InputError(
+      `No valid artist found in ${config.input} (${scan.errors} invalid rows, ${scan.skipped} skipped lines)`,
+    );
   }
   if (config.dryRun) {
     printDryRun(builder, scan.preview, scan.valid);
     return ExitCode.ok;
   }
   if (!config.simulate && config.apiKey === undefined) {
-    throw new ConfigError('Missing API key: set OPENAI_API_KEY (environment or .env) or pass --api-key. To rehearse without one, add --simulate.');
+    throw new ConfigError(
+      'Missing API key: set OPENAI_API_KEY (environment or .env) or pass --api-key. To rehearse without one, add --simulate.',
+    );
   }
   if (!resumed) await prepareOutput(paths.output, { resume: false, overwrite: config.overwrite });
 
@@ -160,7 +174,6 @@ async function runWithTelemetry(
       },
     };
 
-
     const runner = new Runner(
       { provider, builder, gate, sink, events, clock },
       {
@@ -208,14 +221,18 @@ async function runWithTelemetry(
     process.on('SIGTERM', onSigterm);
     let outcome: Awaited<ReturnType<Runner['run']>>;
     try {
-      outcome = scan.valid > 0 ? await runner.run(artistsToDo(config.input, resumed?.doneIds)) : { succeeded: 0, failed: 0, stopReason: undefined, stopError: undefined };
+      outcome =
+        scan.valid > 0
+          ? await runner.run(artistsToDo(config.input, resumed?.doneIds))
+          : { succeeded: 0, failed: 0, stopReason: undefined, stopError: undefined };
       await db?.flush();
     } finally {
       progress?.stop();
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigterm);
     }
-    if (scan.valid === 0) events.log('info', `Nothing left to do: all ${scan.alreadyDone} artists are already in ${paths.output}`);
+    if (scan.valid === 0)
+      events.log('info', `Nothing left to do: all ${scan.alreadyDone} artists are already in ${paths.output}`);
 
     const { code, kind } = exitCodeOf(outcome);
     const summary = statsCollector.summary({ outcome: kind, exitCode: code, outputPath: paths.output });
@@ -236,9 +253,15 @@ async function runWithTelemetry(
       logger.log('error', why);
     }
     if (code !== ExitCode.ok && code !== ExitCode.someFailed && code !== ExitCode.config) {
-      logger.log('info', `Partial results are saved in ${paths.output}. Continue later with the same command plus --resume.`);
+      logger.log(
+        'info',
+        `Partial results are saved in ${paths.output}. Continue later with the same command plus --resume.`,
+      );
     } else if (outcome.failed > 0) {
-      logger.log('warn', `${outcome.failed} artist(s) failed (details in ${paths.errors}); run again with --resume to retry them.`);
+      logger.log(
+        'warn',
+        `${outcome.failed} artist(s) failed (details in ${paths.errors}); run again with --resume to retry them.`,
+      );
     }
     if (config.report) await writeReport(config.report, report);
     return code;

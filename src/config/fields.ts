@@ -56,8 +56,18 @@ export const runFields = {
   api: { flag: '--api', allowed: 'responses or chat', schema: oneOf(['responses', 'chat']), default: 'responses' },
   baseUrl: { flag: '--base-url', env: 'OPENAI_BASE_URL', allowed: 'an http(s) URL', schema: z.url() },
   apiKey: { flag: '--api-key', env: 'OPENAI_API_KEY', allowed: 'an API key', schema: text },
-  maxWorkers: { flag: '--max-workers', allowed: 'an integer from 1 to 512', schema: numberIn(1, 512, { int: true }), default: 4 },
-  maxRetries: { flag: '--max-retries', allowed: 'an integer from 0 to 100', schema: numberIn(0, 100, { int: true }), default: 5 },
+  maxWorkers: {
+    flag: '--max-workers',
+    allowed: 'an integer from 1 to 512',
+    schema: numberIn(1, 512, { int: true }),
+    default: 4,
+  },
+  maxRetries: {
+    flag: '--max-retries',
+    allowed: 'an integer from 0 to 100',
+    schema: numberIn(0, 100, { int: true }),
+    default: 5,
+  },
   requestTimeout: {
     flag: '--request-timeout',
     allowed: 'seconds, more than 0 and at most 3600',
@@ -108,7 +118,10 @@ export const runFields = {
     flag: '--db-url',
     env: 'DATABASE_URL',
     allowed: 'a postgres:// or postgresql:// URL',
-    schema: text.refine((v) => /^postgres(ql)?:\/\/[^/]+\/[^/?]+/.test(v), 'expected postgres://user@host:port/database'),
+    schema: text.refine(
+      (v) => /^postgres(ql)?:\/\/[^/]+\/[^/?]+/.test(v),
+      'expected postgres://user@host:port/database',
+    ),
   },
   dbTarget: { flag: '--db-target', allowed: 'store or catalog', schema: oneOf(['store', 'catalog']), default: 'store' },
   testMode: { flag: '--test-mode', allowed: 'a flag', schema: bool, default: false },

@@ -64,7 +64,9 @@ export function resolveRunConfig(layers: ConfigLayers): { config: RunConfig; sou
     } else {
       const detail = parsed.error.issues[0]?.message ?? 'invalid value';
       const shown =
-        name === 'apiKey' || name === 'dbUrl' ? '' : ` (${detail.startsWith('got') ? detail : `got "${String(picked.value)}"`})`;
+        name === 'apiKey' || name === 'dbUrl'
+          ? ''
+          : ` (${detail.startsWith('got') ? detail : `got "${String(picked.value)}"`})`;
       problems.push({
         message: `Invalid value for ${describeSource(spec, picked.source)}: expected ${spec.allowed}${shown}`,
         fromFlag: picked.source === 'flag',

@@ -34,7 +34,7 @@ export interface RunEvents {
   /** The output file had a torn last line and it was removed. */
   'output:repaired': { path: string; bytesRemoved: number };
   /** Free-form diagnostic from any layer. */
-  'log': { level: 'debug' | 'info' | 'warn' | 'error'; message: string };
+  log: { level: 'debug' | 'info' | 'warn' | 'error'; message: string };
   /** Quota engine is set up. */
   'quota:init': { dailyLimit: number | undefined; threshold: number; monitoring: boolean; usedToday: number };
   /** Headers of a response were parsed. */

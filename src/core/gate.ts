@@ -2,9 +2,7 @@ import type { AuthStopError, ProviderError, QuotaStopError } from './errors.js';
 import type { TokenUsage } from './types.js';
 
 /** What happened to a request admitted by the gate. */
-export type GateOutcome =
-  | { ok: true; headers: Headers; usage: TokenUsage }
-  | { ok: false; error: ProviderError };
+export type GateOutcome = { ok: true; headers: Headers; usage: TokenUsage } | { ok: false; error: ProviderError };
 
 /** Admission of one HTTP request. `settle` must be called exactly once. */
 export interface Permit {

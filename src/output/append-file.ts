@@ -7,12 +7,8 @@ import { closeSync, fstatSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
 
 /** Raised when an output file cannot be opened, written or closed (disk full, I/O error, …). */
-export class OutputWriteError extends UsageError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    // An output that cannot be written is an unwritable output path: exit 2 (DESIGN §3.3).
-    super(message, options);
-  }
-}
+// An output that cannot be written is an unwritable output path: exit 2 (DESIGN §3.3).
+export class OutputWriteError extends UsageError {}
 
 function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

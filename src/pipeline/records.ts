@@ -1,4 +1,4 @@
-import type { BioGenError, ProviderError } from '../core/errors.js';
+import { ProviderError, type BioGenError } from '../core/errors.js';
 import type { Artist, DbStatus, ErrorRecord, OutputRecord, ProviderSuccess, RequestRecord } from '../core/types.js';
 
 /** Builds the output line of a success (DESIGN §3.6 key order). */
@@ -29,8 +29,13 @@ export function successRecord(
 }
 
 /** Builds the errors-file line of an artist that failed for good. */
-export function failureRecord(artist: Artist, error: ProviderError | BioGenError, attempts: number, now: number): ErrorRecord {
-  const provider = 'kind' in error ? (error as ProviderError) : undefined;
+export function failureRecord(
+  artist: Artist,
+  error: ProviderError | BioGenError,
+  attempts: number,
+  now: number,
+): ErrorRecord {
+  const provider = error instanceof ProviderError ? error : undefined;
   const record: ErrorRecord = {
     artist_id: artist.id,
     artist_name: artist.name,

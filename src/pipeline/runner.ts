@@ -164,8 +164,22 @@ export class Runner {
         });
         this.#inFlight--;
         permit.settle({ ok: true, headers: result.headers, usage: result.usage });
-        events.emit('request:done', { artist, ok: true, status: 200, kind: undefined, durationMs: result.durationMs, usage: result.usage });
-        const record = successRecord(artist, request.record, result, attempt, clock.now() - startedAt, this.#options.initialDbStatus);
+        events.emit('request:done', {
+          artist,
+          ok: true,
+          status: 200,
+          kind: undefined,
+          durationMs: result.durationMs,
+          usage: result.usage,
+        });
+        const record = successRecord(
+          artist,
+          request.record,
+          result,
+          attempt,
+          clock.now() - startedAt,
+          this.#options.initialDbStatus,
+        );
         sink.success(record);
         this.#succeeded++;
         events.emit('artist:done', { artist, worker, index: ++this.#completed, total: this.#options.total, record });
@@ -179,7 +193,14 @@ export class Runner {
         }
         const error = caught;
         permit.settle({ ok: false, error });
-        events.emit('request:done', { artist, ok: false, status: error.status, kind: error.kind, durationMs: 0, usage: undefined });
+        events.emit('request:done', {
+          artist,
+          ok: false,
+          status: error.status,
+          kind: error.kind,
+          durationMs: 0,
+          usage: undefined,
+        });
         const decision = gate.decide(error, attempt, this.#options.maxRetries);
         if (decision.action === 'stop') {
           this.stop(decision.error instanceof QuotaStopError ? 'quota' : 'auth', decision.error);
@@ -189,7 +210,13 @@ export class Runner {
           const record = failureRecord(artist, error, attempt, clock.now());
           sink.failure(record);
           this.#failed++;
-          events.emit('artist:failed', { artist, worker, index: ++this.#completed, total: this.#options.total, record });
+          events.emit('artist:failed', {
+            artist,
+            worker,
+            index: ++this.#completed,
+            total: this.#options.total,
+            record,
+          });
           return 'failed';
         }
         if (this.stopping) return 'unfinished';

@@ -86,7 +86,9 @@ export function parseTemplate(text: string, source: string): PromptTemplate {
   if (max !== undefined) {
     const n = Number(max);
     if (!Number.isInteger(n) || n < 16) {
-      throw new ConfigError(`Prompt template ${source}: max_output_tokens must be an integer of at least 16, got "${max}"`);
+      throw new ConfigError(
+        `Prompt template ${source}: max_output_tokens must be an integer of at least 16, got "${max}"`,
+      );
     }
     template.maxOutputTokens = n;
   }

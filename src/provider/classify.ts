@@ -12,7 +12,12 @@ const QUOTA_CODES = new Set([
   'organization_usage_limit_exceeded',
 ]);
 
-function kindForStatus(status: number, code: string | undefined, type: string | undefined, message: string): ProviderErrorKind {
+function kindForStatus(
+  status: number,
+  code: string | undefined,
+  type: string | undefined,
+  message: string,
+): ProviderErrorKind {
   if (status === 429) {
     if ((code !== undefined && QUOTA_CODES.has(code)) || type === 'insufficient_quota') return 'quota';
     if (code === 'slow_down') return 'slow_down';

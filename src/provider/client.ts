@@ -35,7 +35,13 @@ export interface OpenAIProviderOptions {
 
 const zeroUsage: TokenUsage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
 
-function fail(message: string, kind: 'incomplete' | 'rate_limit', headers: Headers, requestId: string | null, status = 200): never {
+function fail(
+  message: string,
+  kind: 'incomplete' | 'rate_limit',
+  headers: Headers,
+  requestId: string | null,
+  status = 200,
+): never {
   throw new ProviderError(message, { kind, status, headers, requestId: requestId ?? undefined });
 }
 
@@ -47,7 +53,11 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
   const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL ?? null, maxRetries: 0 });
   const { clock } = options;
 
-  async function responses(body: ResponseCreateParamsNonStreaming, opts: GenerateOptions, started: number): Promise<ProviderSuccess> {
+  async function responses(
+    body: ResponseCreateParamsNonStreaming,
+    opts: GenerateOptions,
+    started: number,
+  ): Promise<ProviderSuccess> {
     const { data, response, request_id } = await client.responses
       .create(body, { signal: opts.signal ?? null, timeout: opts.timeoutMs, maxRetries: 0 })
       .withResponse();
@@ -79,7 +89,11 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
     };
   }
 
-  async function chat(body: ChatCompletionCreateParamsNonStreaming, opts: GenerateOptions, started: number): Promise<ProviderSuccess> {
+  async function chat(
+    body: ChatCompletionCreateParamsNonStreaming,
+    opts: GenerateOptions,
+    started: number,
+  ): Promise<ProviderSuccess> {
     const { data, response, request_id } = await client.chat.completions
       .create(body, { signal: opts.signal ?? null, timeout: opts.timeoutMs, maxRetries: 0 })
       .withResponse();
@@ -115,8 +129,8 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       const started = clock.now();
       try {
         return request.api === 'chat'
-          ? await chat(request.body as ChatCompletionCreateParamsNonStreaming, opts, started)
-          : await responses(request.body as ResponseCreateParamsNonStreaming, opts, started);
+          ? await chat(request.body, opts, started)
+          : await responses(request.body, opts, started);
       } catch (error) {
         throw classifyError(error);
       }

@@ -33,12 +33,8 @@ export interface QuotaState {
 }
 
 /** The state file could not be written, so the daily count cannot be guaranteed. */
-export class QuotaStateError extends UsageError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    // An unwritable state file is an unwritable output path: exit 2 (DESIGN §3.3).
-    super(message, options);
-  }
-}
+// An unwritable state file is an unwritable output path: exit 2 (DESIGN §3.3).
+export class QuotaStateError extends UsageError {}
 
 const isoTime = z.iso.datetime().transform((s) => Date.parse(s));
 const count = z.number().int().nonnegative();

@@ -1,4 +1,11 @@
-export { createLogger, streamWriter, type LineWriter, type Logger, type LoggerOptions, type LogLevel } from './logger.js';
+export {
+  createLogger,
+  streamWriter,
+  type LineWriter,
+  type Logger,
+  type LoggerOptions,
+  type LogLevel,
+} from './logger.js';
 export { attachLogRenderer } from './log-renderer.js';
 export { collectStats, type RunStats, type SummaryExtra } from './stats.js';
 export { startMetricsServer, createRunMetrics } from './metrics.js';

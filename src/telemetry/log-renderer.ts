@@ -3,7 +3,8 @@ import { decimal, duration } from './format.js';
 import type { Logger } from './logger.js';
 
 const worker = (n: number): string => `W${String(n).padStart(2, '0')}`;
-const ofTotal = (index: number, total: number | undefined): string => (total === undefined ? `${index}` : `${index}/${total}`);
+const ofTotal = (index: number, total: number | undefined): string =>
+  total === undefined ? `${index}` : `${index}/${total}`;
 
 /**
  * Turns run events into log lines (DESIGN §3.8). This is the one place where log text lives;
@@ -14,7 +15,10 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
   const offs = [
     events.on('log', ({ level, message }) => logger.log(level, message)),
     events.on('run:start', (e) => {
-      logger.log('info', `Starting run: input ${e.inputPath}, output ${e.outputPath}, ${e.maxWorkers} workers, ${e.promptLabel}`);
+      logger.log(
+        'info',
+        `Starting run: input ${e.inputPath}, output ${e.outputPath}, ${e.maxWorkers} workers, ${e.promptLabel}`,
+      );
       if (e.alreadyDone > 0) logger.log('info', `Resume: ${e.alreadyDone} artists already done in ${e.outputPath}`);
       if (e.total !== undefined) logger.log('info', `Artists to process: ${e.total}`);
     }),
@@ -27,7 +31,10 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
       );
     }),
     events.on('output:repaired', (e) =>
-      logger.log('warn', `Repaired ${e.path}: removed a torn last line (${e.bytesRemoved} bytes) left by an interrupted run`),
+      logger.log(
+        'warn',
+        `Repaired ${e.path}: removed a torn last line (${e.bytesRemoved} bytes) left by an interrupted run`,
+      ),
     ),
     events.on('quota:init', (e) => {
       logger.log(
@@ -47,7 +54,9 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
     }),
     events.on('quota:metrics', (e) => {
       const share =
-        e.dailyLimit === undefined ? 'no daily limit' : `${((e.usedToday / e.dailyLimit) * 100).toFixed(1)}% of daily limit`;
+        e.dailyLimit === undefined
+          ? 'no daily limit'
+          : `${((e.usedToday / e.dailyLimit) * 100).toFixed(1)}% of daily limit`;
       logger.log('info', `Quota metrics: ${e.usedToday} requests used today (${share})`);
     }),
     events.on('quota:warning', (e) =>
@@ -61,11 +70,15 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
       }
       const pct = e.dailyLimit ? ((e.usedToday / e.dailyLimit) * 100).toFixed(1) : '?';
       const tail = e.reason === 'daily_limit' ? ' [daily limit reached, waiting for the next UTC day]' : '';
-      logger.log('warn', `PAUSED: Daily quota ${pct}% used (limit: ${e.dailyLimit ?? 'None'}) - Will resume at ${at}${tail}`);
+      logger.log(
+        'warn',
+        `PAUSED: Daily quota ${pct}% used (limit: ${e.dailyLimit ?? 'None'}) - Will resume at ${at}${tail}`,
+      );
     }),
     events.on('quota:resumed', (e) => logger.log('info', `RESUMED: ${e.reason} (paused ${duration(e.pausedMs)})`)),
     events.on('request:sent', (e) => {
-      if (logger.enabled('debug')) logger.log('debug', `[${worker(e.worker)}] Sending request for "${e.artist.name}" (attempt ${e.attempt})`);
+      if (logger.enabled('debug'))
+        logger.log('debug', `[${worker(e.worker)}] Sending request for "${e.artist.name}" (attempt ${e.attempt})`);
     }),
     events.on('request:retry', (e) => {
       const wait = `${(e.delayMs / 1000).toFixed(1)}s`;

@@ -45,7 +45,9 @@ export function createLogger(options: LoggerOptions): Logger {
   let consoleWriter = options.console;
   const file: WriteStream | undefined = options.file ? createWriteStream(options.file, { flags: 'a' }) : undefined;
   file?.on('error', (error) => {
-    consoleWriter.writeLine(`${new Date(options.clock.now()).toISOString()} ERROR: cannot write log file: ${error.message}`);
+    consoleWriter.writeLine(
+      `${new Date(options.clock.now()).toISOString()} ERROR: cannot write log file: ${error.message}`,
+    );
   });
 
   const render = (lvl: LogLevel, message: string): string => {

@@ -38,7 +38,8 @@ function figures(o: ProgressOptions): Figures {
   const perSecond = done / elapsed;
   const remaining = Math.max(0, total - done);
   const snap = o.snapshot();
-  const quota = snap.dailyLimit === undefined ? `${snap.usedToday} req today` : `${snap.usedToday}/${snap.dailyLimit} req today`;
+  const quota =
+    snap.dailyLimit === undefined ? `${snap.usedToday} req today` : `${snap.usedToday}/${snap.dailyLimit} req today`;
   const status =
     snap.pausedUntil !== undefined && snap.pausedUntil > clock.now()
       ? `PAUSED until ${new Date(snap.pausedUntil).toISOString().slice(11, 19)}Z (${duration(snap.pausedUntil - clock.now())})`
@@ -103,7 +104,10 @@ function startLines(o: ProgressOptions): { stop(): void } {
   const print = (): void => {
     const f = figures(o);
     const pct = f.total > 0 ? ((f.done / f.total) * 100).toFixed(1) : '0.0';
-    o.logger.log('info', `Progress: ${f.done}/${f.total} artists (${pct}%) - ${f.rate} - ETA ${f.eta} - quota ${f.quota} - ${f.status}`);
+    o.logger.log(
+      'info',
+      `Progress: ${f.done}/${f.total} artists (${pct}%) - ${f.rate} - ETA ${f.eta} - quota ${f.quota} - ${f.status}`,
+    );
     lastAt = o.clock.now();
   };
   const onDone = (): void => {

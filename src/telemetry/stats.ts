@@ -24,7 +24,10 @@ export interface RunStats {
 }
 
 /** Subscribes to a run's events and keeps the figures the summary and progress need. */
-export function collectStats(events: RunEmitter, clock: Clock): { stats: RunStats; stop(): void; summary(extra: SummaryExtra): RunSummary } {
+export function collectStats(
+  events: RunEmitter,
+  clock: Clock,
+): { stats: RunStats; stop(): void; summary(extra: SummaryExtra): RunSummary } {
   const stats: RunStats = {
     startTime: clock.now(),
     succeeded: 0,

@@ -22,7 +22,12 @@ export interface Row {
 const quote = (s: string): string => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 /** Writes a CSV with a header row; returns its path. */
-export async function writeCsv(dir: string, file: string, rows: Row[], header = 'artist_id,artist_name,artist_data'): Promise<string> {
+export async function writeCsv(
+  dir: string,
+  file: string,
+  rows: Row[],
+  header = 'artist_id,artist_name,artist_data',
+): Promise<string> {
   const path = join(dir, file);
   const lines = [header, ...rows.map((r) => [r.id, r.name, r.data ?? ''].map(quote).join(','))];
   await writeFile(path, `${lines.join('\n')}\n`);

@@ -12,7 +12,9 @@ export interface RecordedRequest {
  * A recording HTTP proxy in front of an OpenAI-compatible server: forwards every request
  * unchanged and keeps the parsed JSON bodies, so tests can assert what the tool sent.
  */
-export async function startRecordingProxy(targetBaseUrl: string): Promise<{ url: string; requests: RecordedRequest[]; close(): Promise<void> }> {
+export async function startRecordingProxy(
+  targetBaseUrl: string,
+): Promise<{ url: string; requests: RecordedRequest[]; close(): Promise<void> }> {
   const target = new URL(targetBaseUrl);
   const requests: RecordedRequest[] = [];
   const server: Server = createServer((req, res) => {
