@@ -12,6 +12,7 @@ export function summaryLines(report: RunReport): string[] {
   const success = report.checks.find((c) => c.id === 'success_rate');
   const failedChecks = report.checks.filter((c) => c.status === 'fail');
   const passed = report.checks.filter((c) => c.status === 'pass').length;
+  const notMeasured = report.checks.filter((c) => c.status !== 'pass' && c.status !== 'fail').length;
 
   const lines = [
     `Run ${report.outcome} in ${formatDuration(p.durationMs)} (exit code ${report.exitCode})${report.stopReason === null ? '' : `: ${report.stopReason}`}`,
@@ -30,6 +31,7 @@ export function summaryLines(report: RunReport): string[] {
     `Pauses: ${p.pauses}${p.pauses > 0 ? ` (${formatCounts(p.pausesByReason)})` : ''}, ${formatDuration(p.totalPauseMs)} in total`,
     `Peak memory: ${orNa(r.rssPeakMb, formatMb)} · CPU ${orNa(r.cpuAveragePercent, (v) => `${formatNumber(v, 1)}%`)}`,
     `Test-plan checks: ${passed}/${report.checks.length} passed` +
+      (notMeasured > 0 ? `, ${notMeasured} not measurable in this run` : '') +
       (failedChecks.length > 0 ? `; failed: ${failedChecks.map((c) => `${c.metric} ${c.actual}`).join(', ')}` : ''),
   ];
   return lines;

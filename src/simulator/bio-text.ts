@@ -55,7 +55,7 @@ export function generateBio(name: string, data: string | undefined): string {
     return item;
   };
   const sentences = [
-    `${name} is a ${pick(ADJECTIVES)} ${pick(GENRES)} ${pick(ROLES)} known for ${pick(TRAITS)}.`,
+    `${name} is ${withArticle(pick(ADJECTIVES))} ${pick(GENRES)} ${pick(ROLES)} known for ${pick(TRAITS)}.`,
     `Shaped by ${pick(ORIGINS)}, ${name} ${pick(EARLY)}.`,
     `Since then, ${name} has ${pick(ACHIEVEMENTS)}.`,
     `Listeners and critics alike point to ${pick(QUALITIES)} as the thread running through the catalog.`,
@@ -66,4 +66,8 @@ export function generateBio(name: string, data: string | undefined): string {
   }
   sentences.push(`Today ${name} continues to ${pick(ONGOING)}.`);
   return sentences.join(' ');
+}
+
+function withArticle(word: string): string {
+  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
 }
