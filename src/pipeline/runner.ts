@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../core/clock.js';
 import { AuthStopError, ProviderError, QuotaStopError, ShutdownError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
@@ -73,6 +74,8 @@ export class Runner {
     }
     this.#deps = deps;
     this.#options = options;
+    // Every in-flight request and every waiting worker listens on these; hundreds may at once.
+    setMaxListeners(0, this.#dispatch.signal, this.#hard.signal);
   }
 
   /** Requests currently waiting for an answer. */

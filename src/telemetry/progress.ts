@@ -25,7 +25,7 @@ interface Figures {
   done: number;
   total: number;
   rate: string;
-  eta: string;
+  etaText: string;
   quota: string;
   status: string;
 }
@@ -48,7 +48,7 @@ function figures(o: ProgressOptions): Figures {
     done,
     total,
     rate: `${perSecond.toFixed(2)}/s`,
-    eta: perSecond > 0 ? duration((remaining / perSecond) * 1000) : 'n/a',
+    etaText: perSecond > 0 ? duration((remaining / perSecond) * 1000) : 'n/a',
     quota,
     status,
   };
@@ -63,7 +63,7 @@ function startBar(o: ProgressOptions): { stop(): void } {
   const multibar = new cliProgress.MultiBar(
     {
       stream: o.stream,
-      format: ' {bar} {value}/{total} | {rate} | ETA {eta} | quota {quota} | {status}',
+      format: ' {bar} {value}/{total} | {rate} | ETA {etaText} | quota {quota} | {status}',
       barCompleteChar: '█',
       barIncompleteChar: '░',
       hideCursor: true,
@@ -106,7 +106,7 @@ function startLines(o: ProgressOptions): { stop(): void } {
     const pct = f.total > 0 ? ((f.done / f.total) * 100).toFixed(1) : '0.0';
     o.logger.log(
       'info',
-      `Progress: ${f.done}/${f.total} artists (${pct}%) - ${f.rate} - ETA ${f.eta} - quota ${f.quota} - ${f.status}`,
+      `Progress: ${f.done}/${f.total} artists (${pct}%) - ${f.rate} - ETA ${f.etaText} - quota ${f.quota} - ${f.status}`,
     );
     lastAt = o.clock.now();
   };
