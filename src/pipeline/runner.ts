@@ -153,13 +153,17 @@ export class Runner {
         else if (!this.stopping) throw error;
         return 'unfinished';
       }
-      if (this.stopping) {
+      // A request admitted before the daily limit stopped the run is inside the budget and already
+      // counted: send it, so the run stops at exactly the limit rather than wasting those requests.
+      const withinDailyLimit = this.#stopError instanceof QuotaStopError && this.#stopError.reason === 'daily_limit';
+      if (this.stopping && !withinDailyLimit) {
         // Admitted just as the run began to stop: never send it (the ledger may over-count by one, never under-count).
         permit.settle({ ok: false, error: new ProviderError('Not sent: run stopping', { kind: 'network' }) });
         return 'unfinished';
       }
       events.emit('request:sent', { artist, worker, attempt });
       this.#inFlight++;
+      const sentAt = clock.now();
       try {
         const result = await provider.generate(request, {
           signal: this.#hard.signal,
@@ -201,7 +205,7 @@ export class Runner {
           ok: false,
           status: error.status,
           kind: error.kind,
-          durationMs: 0,
+          durationMs: clock.now() - sentAt,
           usage: undefined,
         });
         const decision = gate.decide(error, attempt, this.#options.maxRetries);
