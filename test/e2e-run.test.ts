@@ -303,3 +303,58 @@ test('--api chat sends chat completions and records the bios', async () => {
     await proxy.close();
   }
 });
+
+test('a second Ctrl+C aborts hanging in-flight requests at once and still exits 130', async () => {
+  const dir = await tempDir();
+  const input = await writeCsv(dir, 'a.csv', [
+    { id: '1', name: 'Done Quickly' },
+    { id: '2', name: 'Hang TIMEOUTx5' },
+    { id: '3', name: 'Hang Too TIMEOUTx5' },
+  ]);
+  const output = join(dir, 'out.jsonl');
+  let hanging = 0;
+  const started = Date.now();
+  const r = await runCli(
+    ['--input', input, '--output', output, '--max-workers', '3', '--request-timeout', '120', '--verbose'],
+    {
+      env: env(),
+      onStderrLine: (line, child) => {
+        if (/Sending request for "Hang/.test(line) && ++hanging === 2) {
+          setTimeout(() => child.kill('SIGINT'), 300);
+          setTimeout(() => child.kill('SIGINT'), 600);
+        }
+      },
+    },
+  );
+  assert.equal(r.code, 130, r.stderr);
+  assert.ok(Date.now() - started < 10_000, 'the second signal did not wait for the 120 s timeout');
+  assert.deepEqual(
+    (await lines(output)).map((l) => l.artist_id),
+    ['1'],
+  );
+});
+
+test('--log-file receives the same lines, and --log-format json writes one JSON object per line', async () => {
+  const dir = await tempDir();
+  const input = await writeCsv(dir, 'a.csv', artists(3));
+  const log = join(dir, 'run.log');
+  const r = await runCli(
+    ['--input', input, '--output', join(dir, 'o.jsonl'), '--log-file', log, '--log-format', 'json'],
+    {
+      env: env(),
+    },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const entries = (await readFile(log, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { time: string; level: string; message: string });
+  assert.ok(
+    entries.some(
+      (e) => e.level === 'INFO' && /^QuotaMonitor initialized: daily_limit=None, threshold=0\.8$/.test(e.message),
+    ),
+  );
+  assert.ok(entries.every((e) => !Number.isNaN(Date.parse(e.time))));
+  assert.equal(entries.filter((e) => /Processed artist \d+\/3/.test(e.message)).length, 3);
+  assert.doesNotMatch(await readFile(log, 'utf8'), /sk-test/);
+});
