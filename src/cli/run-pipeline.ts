@@ -11,7 +11,7 @@ import { createOpenAIProvider } from '../provider/index.js';
 import { openQuotaGate } from '../quota/index.js';
 import { createRunRecorder, summaryLines, writeReport, type RunRecorder } from '../report/index.js';
 import { startSimulator, type SimulatorHandle } from '../simulator/index.js';
-import { collectStats, startMetricsServer, startProgress, type Logger } from '../telemetry/index.js';
+import { startMetricsServer, startProgress, type Logger } from '../telemetry/index.js';
 import { artistsToDo, scanInput } from './input-scan.js';
 import { openDatabase, type DatabaseLink } from './run-database.js';
 
@@ -75,23 +75,17 @@ function exitCodeOf(outcome: Awaited<ReturnType<Runner['run']>>): { code: number
 
 /** Runs one `run` end to end and returns the exit code. */
 export async function runPipeline(ctx: RunContext): Promise<number> {
-  // Subscribed before anything is emitted, so input counts and every event are seen.
-  const statsCollector = collectStats(ctx.events, ctx.clock);
-  // The recorder feeds both the end-of-run summary and the optional --report file.
+  // Subscribed before anything is emitted, so input counts and every event are seen. The
+  // recorder feeds the progress display, the end-of-run summary and the optional --report file.
   const recorder = createRunRecorder(ctx.events, { clock: ctx.clock, config: redactConfig(ctx.config) });
   try {
-    return await runWithTelemetry(ctx, statsCollector, recorder);
+    return await runWithRecorder(ctx, recorder);
   } finally {
     recorder.stop();
-    statsCollector.stop();
   }
 }
 
-async function runWithTelemetry(
-  ctx: RunContext,
-  statsCollector: ReturnType<typeof collectStats>,
-  recorder: RunRecorder,
-): Promise<number> {
+async function runWithRecorder(ctx: RunContext, recorder: RunRecorder): Promise<number> {
   const { config, clock, events, logger } = ctx;
   const paths = outputPaths(config.output);
   const builder = createRequestBuilder(await promptSource(config, events), config.api);
@@ -208,7 +202,7 @@ async function runWithTelemetry(
       ? undefined
       : startProgress({
           events,
-          stats: statsCollector.stats,
+          figures: () => recorder.live(),
           clock,
           logger,
           snapshot: () => gate.snapshot(),
@@ -235,7 +229,7 @@ async function runWithTelemetry(
       events.log('info', `Nothing left to do: all ${scan.alreadyDone} artists are already in ${paths.output}`);
 
     const { code, kind } = exitCodeOf(outcome);
-    const summary = statsCollector.summary({ outcome: kind, exitCode: code, outputPath: paths.output });
+    const summary = recorder.summarize({ outcome: kind, exitCode: code, outputPath: paths.output });
     events.emit('run:end', summary);
     let outputBytes = 0;
     try {

@@ -127,12 +127,23 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
   return {
     async generate(request, opts) {
       const started = clock.now();
+      // The SDK adds an abort listener to the signal it is given and never removes it. Handing it
+      // the run's long-lived signal would keep one listener (and its request) per call for the
+      // whole run, so it gets a per-call signal that follows the caller's, unlinked afterwards.
+      const outer = opts.signal;
+      const call = new AbortController();
+      const follow = (): void => call.abort(outer?.reason);
+      if (outer?.aborted) follow();
+      else outer?.addEventListener('abort', follow, { once: true });
+      const callOpts: GenerateOptions = { ...opts, signal: call.signal };
       try {
         return request.api === 'chat'
-          ? await chat(request.body, opts, started)
-          : await responses(request.body, opts, started);
+          ? await chat(request.body, callOpts, started)
+          : await responses(request.body, callOpts, started);
       } catch (error) {
         throw classifyError(error);
+      } finally {
+        outer?.removeEventListener('abort', follow);
       }
     },
   };

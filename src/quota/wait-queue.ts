@@ -31,7 +31,8 @@ interface Watch<T> {
 /**
  * A FIFO of callers waiting for admission, with at most one pending clock timer. `pump()` admits
  * heads for as long as the check allows, synchronously, then sleeps until the time the check
- * named. Aborting a caller's signal removes it at once and rejects with the signal's reason.
+ * named. Aborting a waiting caller's signal removes it at once and rejects with the signal's
+ * reason; a caller already admitted still receives its permit.
  */
 export class WaitQueue<T> {
   readonly #clock: Clock;
@@ -93,8 +94,10 @@ export class WaitQueue<T> {
     if (!watch) return;
     let removed = false;
     for (const entry of watch.entries) {
-      if (entry.state === 'done') continue;
-      removed ||= entry.state === 'queued';
+      // An admitted caller is already counted; it gets its permit once the count is durable and
+      // decides itself whether to send (a run stopped by the daily limit still sends it).
+      if (entry.state !== 'queued') continue;
+      removed = true;
       entry.state = 'done';
       entry.reject(signal.reason);
     }

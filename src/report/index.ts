@@ -1,4 +1,11 @@
-export { createRunRecorder, type FinishExtra, type RunRecorder, type RunRecorderOptions } from './recorder.js';
+export {
+  createRunRecorder,
+  type FinishExtra,
+  type LiveFigures,
+  type RunRecorder,
+  type RunRecorderOptions,
+  type SummaryExtra,
+} from './recorder.js';
 export { renderReportJson, reportFormatFor, writeReport, type ReportFormat } from './write.js';
 export { renderReportMarkdown } from './render-markdown.js';
 export { summaryLines } from './summary-lines.js';

@@ -16,6 +16,11 @@ export interface ObservedPause {
 /** What the recorder saw on the event stream during a run. */
 export interface Observations {
   runStart: RunEvents['run:start'] | undefined;
+  /** When the observation began (clock ms). */
+  startedAt: number;
+  /** Comment/blank/header lines and invalid rows of the input scan. */
+  inputSkipped: number;
+  inputErrors: number;
   threshold: number | undefined;
   requestsSent: number;
   requestsDone: number;
@@ -62,6 +67,9 @@ function quotaEvent(time: number, type: QuotaEventEntry['type'], fields: Partial
 export function observeRun(events: RunEmitter, clock: Clock): { observations: Observations; unsubscribe: () => void } {
   const o: Observations = {
     runStart: undefined,
+    startedAt: clock.now(),
+    inputSkipped: 0,
+    inputErrors: 0,
     threshold: undefined,
     requestsSent: 0,
     requestsDone: 0,
@@ -82,6 +90,10 @@ export function observeRun(events: RunEmitter, clock: Clock): { observations: Ob
 
   const offs = [
     events.on('run:start', (e) => (o.runStart = e)),
+    events.on('input:scanned', (e) => {
+      o.inputSkipped = e.skipped;
+      o.inputErrors = e.errors;
+    }),
     events.on('quota:init', (e) => (o.threshold = e.threshold)),
     events.on('request:sent', () => (o.requestsSent += 1)),
     events.on('request:done', (e) => {

@@ -24,8 +24,31 @@ export interface FinishExtra {
   outputBytes?: number;
 }
 
+/** Figures of a run in progress, for progress displays. */
+export interface LiveFigures {
+  /** Clock ms when recording began. */
+  startTime: number;
+  succeeded: number;
+  failed: number;
+  /** Artists to do in this run, once known. */
+  total: number | undefined;
+  /** Time spent paused so far, the current pause included. */
+  pausedMs: number;
+}
+
+/** What only the caller knows about how a run ended. */
+export interface SummaryExtra {
+  outcome: RunSummary['outcome'];
+  exitCode: number;
+  outputPath: string;
+}
+
 /** Watches one run and turns it into a {@link RunReport}. */
 export interface RunRecorder {
+  /** Current figures (cheap; for progress displays). */
+  live(): LiveFigures;
+  /** The run summary from everything observed so far. */
+  summarize(extra: SummaryExtra): RunSummary;
   /**
    * Stops recording and returns the report. Works for every outcome (completed, interrupted,
    * quota-stopped, failed); may be called again to rebuild the same report.
@@ -56,7 +79,50 @@ export function createRunRecorder(events: RunEmitter, options: RunRecorderOption
     sampler.stop();
   };
 
+  const live = (): LiveFigures => {
+    const now = options.clock.now();
+    const open = observations.openPauseSince === undefined ? 0 : Math.max(0, now - observations.openPauseSince);
+    return {
+      startTime: observations.startedAt,
+      succeeded: observations.artistsDone,
+      failed: observations.artistsFailed,
+      total: observations.runStart?.total,
+      pausedMs: observations.resumedPauseMs + open,
+    };
+  };
+
   return {
+    live,
+    summarize(extra) {
+      sampler.sample();
+      const figures = live();
+      const total = figures.total ?? figures.succeeded + figures.failed;
+      const count = (map: Record<string, number>): number => Object.values(map).reduce((a, b) => a + b, 0);
+      return {
+        startTime: figures.startTime,
+        endTime: options.clock.now(),
+        outcome: extra.outcome,
+        exitCode: extra.exitCode,
+        total,
+        alreadyDone: observations.runStart?.alreadyDone ?? 0,
+        succeeded: figures.succeeded,
+        failed: figures.failed,
+        notAttempted: Math.max(0, total - figures.succeeded - figures.failed),
+        inputSkipped: observations.inputSkipped,
+        inputErrors: observations.inputErrors,
+        requests: observations.requestsSent,
+        retries: count(observations.retriesByKind),
+        retriesByKind: { ...observations.retriesByKind },
+        rateLimited: { ...observations.rateLimitedByKind },
+        pauses: observations.pauses.length,
+        pausedMs: figures.pausedMs,
+        inputTokens: observations.inputTokens,
+        outputTokens: observations.outputTokens,
+        requestTimeMs: observations.latency.sum,
+        peakRssBytes: sampler.peakRssBytes,
+        outputPath: extra.outputPath,
+      };
+    },
     finish(summary, extra = {}) {
       stop();
       return buildReport({

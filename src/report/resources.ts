@@ -39,6 +39,11 @@ export class ResourceSampler {
     if (rss > this.#peak) this.#peak = rss;
   }
 
+  /** Highest RSS sampled so far, in bytes. */
+  get peakRssBytes(): number {
+    return this.#peak;
+  }
+
   /** Stops sampling (idempotent) and returns the figures; later calls return the same figures. */
   stop(): ResourceFigures {
     if (this.#result !== undefined) return this.#result;

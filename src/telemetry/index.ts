@@ -7,7 +7,6 @@ export {
   type LogLevel,
 } from './logger.js';
 export { attachLogRenderer } from './log-renderer.js';
-export { collectStats, type RunStats, type SummaryExtra } from './stats.js';
 export { startMetricsServer, createRunMetrics } from './metrics.js';
 export { startProgress, type ProgressOptions } from './progress.js';
 export { decimal, duration, megabytes, percent } from './format.js';

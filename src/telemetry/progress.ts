@@ -4,12 +4,12 @@ import type { RunEmitter } from '../core/events.js';
 import type { GateSnapshot } from '../core/gate.js';
 import { duration } from './format.js';
 import type { LineWriter, Logger } from './logger.js';
-import type { RunStats } from './stats.js';
 
 /** Options of {@link startProgress}. */
 export interface ProgressOptions {
   events: RunEmitter;
-  stats: RunStats;
+  /** Live counts of the run. */
+  figures: () => { startTime: number; succeeded: number; failed: number; total: number | undefined; pausedMs: number };
   clock: Clock;
   logger: Logger;
   /** Current quota state for the status column. */
@@ -31,7 +31,8 @@ interface Figures {
 }
 
 function figures(o: ProgressOptions): Figures {
-  const { stats, clock } = o;
+  const { clock } = o;
+  const stats = o.figures();
   const done = stats.succeeded + stats.failed;
   const total = stats.total ?? done;
   const elapsed = Math.max(1, clock.now() - stats.startTime - stats.pausedMs) / 1000;
