@@ -194,3 +194,35 @@ test('a stop decision from the gate ends the run with its error and keeps earlie
   assert.equal(ok.length, 3);
   assert.equal(failed.length, 0, 'the artist hit by the quota error is left for --resume, not failed');
 });
+
+test('an output that fails mid-run stops dispatching, lets in-flight requests finish, then reports the error', async () => {
+  let calls = 0;
+  const provider: ModelProvider = {
+    async generate() {
+      calls++;
+      await new Promise((r) => setTimeout(r, 5));
+      return success();
+    },
+  };
+  const written: string[] = [];
+  const sink = {
+    success(r: OutputRecord) {
+      if (r.artist_id === '3') throw new Error('disk full');
+      written.push(r.artist_id);
+    },
+    failure() {
+      throw new Error('unexpected');
+    },
+  };
+  const events = new RunEmitter();
+  const stops: string[] = [];
+  events.on('run:stopping', (e) => stops.push(e.reason));
+  const runner = new Runner(
+    { provider, builder, gate: passGate(simpleDecide), sink, events, clock: systemClock },
+    { maxWorkers: 2, maxRetries: 1, requestTimeoutMs: 1000, total: 50, initialDbStatus: null },
+  );
+  await assert.rejects(runner.run(lazy(artists(50), { count: 0 })), /disk full/);
+  assert.deepEqual(stops, ['fatal']);
+  assert.ok(calls < 10, `dispatch stopped early (${calls} calls)`);
+  assert.ok(written.includes('4') || calls === 3, 'the other worker still wrote its in-flight result');
+});

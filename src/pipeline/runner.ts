@@ -117,12 +117,12 @@ export class Runner {
   async run(artists: AsyncIterable<Artist>): Promise<RunOutcome> {
     const iterator = artists[Symbol.asyncIterator]();
     const workers = Array.from({ length: this.#options.maxWorkers }, (_, i) => this.#worker(i + 1, iterator));
-    try {
-      await Promise.all(workers);
-    } finally {
-      if (this.#drainTimer) clearTimeout(this.#drainTimer);
-      await iterator.return?.();
-    }
+    // Wait for every worker even when one fails, so no received result is left unwritten.
+    const settled = await Promise.allSettled(workers);
+    if (this.#drainTimer) clearTimeout(this.#drainTimer);
+    await iterator.return?.();
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
     return {
       succeeded: this.#succeeded,
       failed: this.#failed,
@@ -132,10 +132,24 @@ export class Runner {
   }
 
   async #worker(worker: number, iterator: AsyncIterator<Artist>): Promise<void> {
-    while (!this.stopping) {
-      const next = await iterator.next();
-      if (next.done === true || this.stopping) return;
-      await this.#process(next.value, worker);
+    try {
+      while (!this.stopping) {
+        const next = await iterator.next();
+        if (next.done === true || this.stopping) return;
+        await this.#process(next.value, worker);
+      }
+    } catch (error) {
+      // An unexpected failure (unreadable input, unwritable output): stop dispatching, let the
+      // other workers finish what is in flight, then report it.
+      if (!this.stopping) {
+        this.#deps.events.emit('run:stopping', {
+          reason: 'fatal',
+          message: error instanceof Error ? error.message : String(error),
+          inFlight: this.#inFlight,
+        });
+        this.#dispatch.abort(new ShutdownError());
+      }
+      throw error;
     }
   }
 
