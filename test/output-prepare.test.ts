@@ -103,10 +103,16 @@ test('--resume and --overwrite together are a usage error', async () => {
   await assert.rejects(prepareOutput(path, { resume: true, overwrite: true }), usageError(/cannot be used together/));
 });
 
-test('a missing or non-directory parent, or a directory as output, is a usage error naming the path', async () => {
+test("a missing parent directory is created, as the test plan's --output output/… expects", async () => {
   const dir = await freshDir();
-  const missing = join(dir, 'nope', 'out.jsonl');
-  await assert.rejects(prepareOutput(missing, { resume: false, overwrite: false }), usageError(/nope does not exist/));
+  const missing = join(dir, 'nope', 'deeper', 'out.jsonl');
+  const prepared = await prepareOutput(missing, { resume: false, overwrite: false });
+  assert.equal(prepared.mode, 'new');
+  assert.ok((await stat(join(dir, 'nope', 'deeper'))).isDirectory());
+});
+
+test('a non-directory parent, or a directory as output, is a usage error naming the path', async () => {
+  const dir = await freshDir();
   await writeFile(join(dir, 'plain'), 'x');
   const underFile = join(dir, 'plain', 'out.jsonl');
   await assert.rejects(prepareOutput(underFile, { resume: false, overwrite: false }), usageError(/is not a directory/));

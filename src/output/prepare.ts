@@ -1,6 +1,6 @@
 /** Start-of-run checks and preparation of the output files (DESIGN §3.6). */
 import { constants } from 'node:fs';
-import { access, stat, truncate } from 'node:fs/promises';
+import { access, mkdir, stat, truncate } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { UsageError } from '../core/errors.js';
@@ -63,13 +63,26 @@ async function isAccessible(path: string, mode: number): Promise<boolean> {
   }
 }
 
-/** The directory must exist and accept new files; an existing file must be a writable regular file. */
+/**
+ * The directory must accept new files (a missing one is created, as `--output output/run.jsonl`
+ * in the user's test plan expects); an existing file must be a writable regular file.
+ */
 async function checkWritable(path: string, what: string): Promise<Stats | undefined> {
   const directory = dirname(path);
-  const dirStats = await statOrUndefined(directory);
-  if (dirStats === undefined)
-    throw new UsageError(`Cannot write ${what} ${path}: directory ${directory} does not exist`);
-  if (!dirStats.isDirectory()) throw new UsageError(`Cannot write ${what} ${path}: ${directory} is not a directory`);
+  let dirStats = await statOrUndefined(directory);
+  if (dirStats === undefined) {
+    try {
+      await mkdir(directory, { recursive: true });
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new UsageError(`Cannot write ${what} ${path}: cannot create directory ${directory} (${reason})`, {
+        cause: error,
+      });
+    }
+    dirStats = await statOrUndefined(directory);
+  }
+  if (dirStats === undefined || !dirStats.isDirectory())
+    throw new UsageError(`Cannot write ${what} ${path}: ${directory} is not a directory`);
   if (!(await isAccessible(directory, constants.W_OK | constants.X_OK))) {
     throw new UsageError(`Cannot write ${what} ${path}: directory ${directory} is not writable`);
   }
@@ -85,7 +98,7 @@ async function checkWritable(path: string, what: string): Promise<Stats | undefi
 
 /**
  * Checks and prepares the output files before any work starts.
- * - The directory must exist and be writable, else {@link UsageError}.
+ * - The directory must be writable (a missing one is created), else {@link UsageError}.
  * - A non-empty output without `resume` or `overwrite` is refused ({@link UsageError}) and left untouched.
  * - `overwrite` empties the output.
  * - `resume` repairs a torn last line, then streams the output to index the done ids.
