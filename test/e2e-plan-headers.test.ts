@@ -1,0 +1,132 @@
+/**
+ * Rate-limit headers the tool cannot trust (DESIGN §3.7: "missing or odd headers never block the
+ * run"): absent, zero, negative or garbage. The original tool hung on missing headers.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startSimulator } from '../src/simulator/index.js';
+import { artists, tempDir } from './support/cli.js';
+import {
+  assertOneLineEach,
+  linesMatching,
+  planEnv,
+  planFiles,
+  readBios,
+  runPlan,
+  startHeaderProxy,
+  STORED_PROMPT,
+} from './support/plan.js';
+
+// A run of a dozen artists takes well under a second; a run that waits on a bad header would not.
+const HANG_LIMIT_MS = 15_000;
+const SLOW_RUN_MS = 6_000;
+
+test('without any rate-limit header, 20 workers against a 600 rpm key finish every artist and honour each retry-after', async () => {
+  const sim = await startSimulator({ rpm: 600, burstRequests: 5, sendRateLimitHeaders: false });
+  try {
+    const rows = artists(30);
+    const files = await planFiles(await tempDir(), rows);
+    const r = await runPlan(files, [...STORED_PROMPT, '--max-workers', '20', '--verbose'], {
+      env: planEnv(sim.url),
+      timeoutMs: HANG_LIMIT_MS,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assertOneLineEach(
+      await readBios(files.output),
+      rows.map((row) => row.id),
+    );
+    assert.doesNotMatch(r.stderr, /Parsed quota status/);
+    const stats = sim.stats();
+    assert.ok(stats.rateLimited > 0, 'the burst of 20 workers was rate limited');
+    assert.equal(stats.earlyRetries, 0, 'no request was sent before its retry-after');
+    assert.equal(
+      linesMatching(r.stderr, / WARNING: Rate limit hit \(429 rate_limit_exceeded\)/).length,
+      stats.rateLimited,
+    );
+  } finally {
+    await sim.close();
+  }
+});
+
+const ODD_HEADERS: { name: string; headers: Record<string, string>; ignored: string[] }[] = [
+  {
+    name: 'all zero',
+    headers: {
+      'x-ratelimit-limit-requests': '0',
+      'x-ratelimit-remaining-requests': '0',
+      'x-ratelimit-reset-requests': '0s',
+      'x-ratelimit-limit-tokens': '0',
+      'x-ratelimit-remaining-tokens': '0',
+      'x-ratelimit-reset-tokens': '0ms',
+    },
+    ignored: [],
+  },
+  {
+    name: 'zero remaining of a real limit, resetting now',
+    headers: {
+      'x-ratelimit-limit-requests': '5000',
+      'x-ratelimit-remaining-requests': '0',
+      'x-ratelimit-reset-requests': '0s',
+    },
+    ignored: [],
+  },
+  {
+    name: 'negative (Azure-style -1)',
+    headers: {
+      'x-ratelimit-limit-requests': '-1',
+      'x-ratelimit-remaining-requests': '-1',
+      'x-ratelimit-reset-requests': '-1',
+      'x-ratelimit-limit-tokens': '-1',
+      'x-ratelimit-remaining-tokens': '-5',
+      'x-ratelimit-reset-tokens': '-5s',
+    },
+    ignored: ['x-ratelimit-limit-requests', 'x-ratelimit-remaining-tokens'],
+  },
+  {
+    name: 'garbage',
+    headers: {
+      'x-ratelimit-limit-requests': 'abc',
+      'x-ratelimit-remaining-requests': 'NaN',
+      'x-ratelimit-reset-requests': 'soon',
+      'x-ratelimit-limit-tokens': '1e999',
+      'x-ratelimit-remaining-tokens': '',
+      'x-ratelimit-reset-tokens': '6m0sx',
+      'retry-after': 'tomorrow',
+      'retry-after-ms': 'later',
+    },
+    ignored: ['x-ratelimit-limit-requests', 'x-ratelimit-reset-requests', 'x-ratelimit-limit-tokens'],
+  },
+];
+
+for (const { name, headers, ignored } of ODD_HEADERS) {
+  test(`rate-limit headers ${name}: the run neither stops nor slows down`, async () => {
+    const sim = await startSimulator({ scriptedRetryAfterMs: 200 });
+    const proxy = await startHeaderProxy(sim.url, headers);
+    try {
+      // One artist gets a 429 whose retry hints are replaced too: the tool must fall back on its own backoff.
+      const rows = artists(12, (i) => (i === 6 ? `Artist ${i} FAIL429x1` : `Artist ${i}`));
+      const files = await planFiles(await tempDir(), rows);
+      const started = Date.now();
+      const r = await runPlan(files, [...STORED_PROMPT, '--max-workers', '4', '--verbose'], {
+        env: planEnv(proxy.url),
+        timeoutMs: HANG_LIMIT_MS,
+      });
+      const elapsed = Date.now() - started;
+      assert.equal(r.code, 0, r.stderr);
+      assertOneLineEach(
+        await readBios(files.output),
+        rows.map((row) => row.id),
+      );
+      assert.ok(elapsed < SLOW_RUN_MS, `run took ${elapsed} ms`);
+      assert.equal(sim.stats().requests, 13);
+      const retried = (await readBios(files.output)).filter((line) => line.attempts > 1).map((line) => line.artist_id);
+      assert.deepEqual(retried, ['1006']);
+      for (const header of ignored) {
+        assert.match(r.stderr, new RegExp(` DEBUG: Ignoring rate-limit header ${header}: `), header);
+      }
+    } finally {
+      await proxy.close();
+      await sim.close();
+    }
+  });
+}
