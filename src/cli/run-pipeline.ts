@@ -1,19 +1,23 @@
-import { statSync } from 'node:fs';
 import type { RunConfig } from '../config/index.js';
 import { redactConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import { ConfigError, ExitCode, InputError } from '../core/errors.js';
-import type { RunEmitter, RunSummary } from '../core/events.js';
+import { startSimulator, type SimulatorHandle } from '../simulator/index.js';
+import type { RunEmitter } from '../core/events.js';
 import { openErrorSink, openJsonlSink, outputPaths, prepareOutput } from '../output/index.js';
-import { Runner, type ResultSink } from '../pipeline/index.js';
-import { createRequestBuilder, loadTemplate, type PromptSource, type RequestBuilder } from '../prompt/index.js';
+import { Runner, type ResultSink, type RunOutcome } from '../pipeline/index.js';
+import { createRequestBuilder } from '../prompt/index.js';
 import { createOpenAIProvider } from '../provider/index.js';
 import { openQuotaGate } from '../quota/index.js';
-import { createRunRecorder, summaryLines, writeReport, type RunRecorder } from '../report/index.js';
-import { startSimulator, type SimulatorHandle } from '../simulator/index.js';
+import { createRunRecorder, type RunRecorder } from '../report/index.js';
 import { startMetricsServer, startProgress, type Logger } from '../telemetry/index.js';
 import { artistsToDo, scanInput } from './input-scan.js';
 import { openDatabase, type DatabaseLink } from './run-database.js';
+import { finishRun } from './run-finish.js';
+import { printDryRun, promptSource } from './run-prompt.js';
+
+/** Built-in simulator profile for `--simulate` and the demo: realistic latency, roomy limits. */
+const SIMULATE_PROFILE = { rpm: 3000, tpm: 2_000_000, latencyMs: 120, latencyJitterMs: 80, seed: 7 } as const;
 
 /** What a run needs from the composition root. */
 export interface RunContext {
@@ -21,56 +25,6 @@ export interface RunContext {
   clock: Clock;
   events: RunEmitter;
   logger: Logger;
-}
-
-/** Built-in simulator profile for `--simulate` and the demo: realistic latency, roomy limits. */
-const SIMULATE_PROFILE = { rpm: 3000, tpm: 2_000_000, latencyMs: 120, latencyJitterMs: 80, seed: 7 } as const;
-
-async function promptSource(config: RunConfig, events: RunEmitter): Promise<PromptSource> {
-  if (config.promptId !== undefined) {
-    events.log(
-      'warn',
-      'Using a stored prompt (--prompt-id). OpenAI shuts down stored prompt objects on 2026-11-30; move the prompt into a local template (--prompt-file) to keep running after that date.',
-    );
-    return { kind: 'stored', promptId: config.promptId, promptVersion: config.promptVersion, model: config.model };
-  }
-  return { kind: 'template', template: await loadTemplate(config.promptFile), model: config.model };
-}
-
-function printDryRun(
-  builder: RequestBuilder,
-  preview: { length: number } & Iterable<Parameters<RequestBuilder['build']>[0]>,
-  total: number,
-): void {
-  const out: string[] = [
-    `DRY RUN: ${total} artist(s) would be processed with ${builder.label}. First ${preview.length} request payload(s):`,
-  ];
-  let i = 0;
-  for (const artist of preview) {
-    const request = builder.build(artist);
-    out.push(`${++i}. [${artist.id}] POST /v1/${request.api === 'chat' ? 'chat/completions' : 'responses'}`);
-    out.push(JSON.stringify(request.body, null, 2));
-  }
-  if (total > preview.length) out.push(`... and ${total - preview.length} more artist(s)`);
-  out.push('Nothing was sent (dry run).');
-  process.stdout.write(`${out.join('\n')}\n`);
-}
-
-function exitCodeOf(outcome: Awaited<ReturnType<Runner['run']>>): { code: number; kind: RunSummary['outcome'] } {
-  switch (outcome.stopReason) {
-    case 'SIGINT':
-      return { code: ExitCode.sigint, kind: 'interrupted' };
-    case 'SIGTERM':
-      return { code: ExitCode.sigterm, kind: 'interrupted' };
-    case 'quota':
-      return { code: ExitCode.quota, kind: 'quota_stopped' };
-    case 'auth':
-      return { code: ExitCode.config, kind: 'auth_failed' };
-    default:
-      return outcome.failed > 0
-        ? { code: ExitCode.someFailed, kind: 'completed' }
-        : { code: ExitCode.ok, kind: 'completed' };
-  }
 }
 
 /** Runs one `run` end to end and returns the exit code. */
@@ -213,7 +167,7 @@ async function runWithRecorder(ctx: RunContext, recorder: RunRecorder): Promise<
     const onSigterm = (): void => runner.stop('SIGTERM');
     process.on('SIGINT', onSigint);
     process.on('SIGTERM', onSigterm);
-    let outcome: Awaited<ReturnType<Runner['run']>>;
+    let outcome: RunOutcome;
     try {
       outcome =
         scan.valid > 0
@@ -228,37 +182,7 @@ async function runWithRecorder(ctx: RunContext, recorder: RunRecorder): Promise<
     if (scan.valid === 0)
       events.log('info', `Nothing left to do: all ${scan.alreadyDone} artists are already in ${paths.output}`);
 
-    const { code, kind } = exitCodeOf(outcome);
-    const summary = recorder.summarize({ outcome: kind, exitCode: code, outputPath: paths.output });
-    events.emit('run:end', summary);
-    let outputBytes = 0;
-    try {
-      outputBytes = statSync(paths.output).size;
-    } catch {
-      // The output may not exist when nothing was written.
-    }
-    const report = recorder.finish(summary, { outputBytes });
-    logger.log('info', '='.repeat(70));
-    for (const line of summaryLines(report)) logger.log('info', line);
-    logger.log('info', `Output: ${paths.output}${config.report ? ` · report: ${config.report}` : ''}`);
-    logger.log('info', '='.repeat(70));
-    if (outcome.stopReason === 'quota' || outcome.stopReason === 'auth') {
-      const why = outcome.stopError?.message ?? 'stopped';
-      logger.log('error', why);
-    }
-    if (code !== ExitCode.ok && code !== ExitCode.someFailed && code !== ExitCode.config) {
-      logger.log(
-        'info',
-        `Partial results are saved in ${paths.output}. Continue later with the same command plus --resume.`,
-      );
-    } else if (outcome.failed > 0) {
-      logger.log(
-        'warn',
-        `${outcome.failed} artist(s) failed (details in ${paths.errors}); run again with --resume to retry them.`,
-      );
-    }
-    if (config.report) await writeReport(config.report, report);
-    return code;
+    return await finishRun({ config, events, logger, recorder, paths }, outcome);
   } finally {
     await cleanup();
   }

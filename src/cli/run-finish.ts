@@ -1,0 +1,81 @@
+import { statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { RunConfig } from '../config/index.js';
+import { ExitCode } from '../core/errors.js';
+import type { RunEmitter, RunSummary } from '../core/events.js';
+import type { RunOutcome } from '../pipeline/index.js';
+import { summaryLines, writeReport, type RunRecorder } from '../report/index.js';
+import type { Logger } from '../telemetry/index.js';
+
+/** The exit code and report outcome of a finished run (DESIGN §3.3). */
+export function exitCodeOf(outcome: RunOutcome): { code: number; kind: RunSummary['outcome'] } {
+  switch (outcome.stopReason) {
+    case 'SIGINT':
+      return { code: ExitCode.sigint, kind: 'interrupted' };
+    case 'SIGTERM':
+      return { code: ExitCode.sigterm, kind: 'interrupted' };
+    case 'quota':
+      return { code: ExitCode.quota, kind: 'quota_stopped' };
+    case 'auth':
+      return { code: ExitCode.config, kind: 'auth_failed' };
+    default:
+      return outcome.failed > 0
+        ? { code: ExitCode.someFailed, kind: 'completed' }
+        : { code: ExitCode.ok, kind: 'completed' };
+  }
+}
+
+/** Everything the end of a run needs. */
+export interface FinishContext {
+  config: RunConfig;
+  events: RunEmitter;
+  logger: Logger;
+  recorder: RunRecorder;
+  paths: { output: string; errors: string };
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Ends a run: emits `run:end`, prints the summary, says how to continue, writes the report.
+ * A report that cannot be written is an error message, never a lost exit code.
+ */
+export async function finishRun(ctx: FinishContext, outcome: RunOutcome): Promise<number> {
+  const { config, events, logger, recorder, paths } = ctx;
+  const { code, kind } = exitCodeOf(outcome);
+  const summary = recorder.summarize({ outcome: kind, exitCode: code, outputPath: paths.output });
+  events.emit('run:end', summary);
+  const report = recorder.finish(summary, { outputBytes: sizeOf(paths.output) });
+  logger.log('info', '='.repeat(70));
+  for (const line of summaryLines(report)) logger.log('info', line);
+  logger.log('info', `Output: ${paths.output}${config.report ? ` · report: ${config.report}` : ''}`);
+  logger.log('info', '='.repeat(70));
+  if (outcome.stopError) logger.log('error', outcome.stopError.message);
+  if (code === ExitCode.sigint || code === ExitCode.sigterm || code === ExitCode.quota) {
+    logger.log(
+      'info',
+      `Partial results are saved in ${paths.output}. Continue later with the same command plus --resume.`,
+    );
+  } else if (outcome.failed > 0) {
+    logger.log(
+      'warn',
+      `${outcome.failed} artist(s) failed (details in ${paths.errors}); run again with --resume to retry them.`,
+    );
+  }
+  if (config.report) {
+    try {
+      await mkdir(dirname(config.report), { recursive: true });
+      await writeReport(config.report, report);
+    } catch (error) {
+      logger.log('error', `Could not write the run report ${config.report}: ${(error as Error).message}`);
+    }
+  }
+  return code;
+}

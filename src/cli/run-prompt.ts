@@ -1,0 +1,32 @@
+import type { RunConfig } from '../config/index.js';
+import type { RunEmitter } from '../core/events.js';
+import type { Artist } from '../core/types.js';
+import { loadTemplate, type PromptSource, type RequestBuilder } from '../prompt/index.js';
+
+/** The prompt source a run's settings ask for (stored prompts warn about their retirement). */
+export async function promptSource(config: RunConfig, events: RunEmitter): Promise<PromptSource> {
+  if (config.promptId !== undefined) {
+    events.log(
+      'warn',
+      'Using a stored prompt (--prompt-id). OpenAI shuts down stored prompt objects on 2026-11-30; move the prompt into a local template (--prompt-file) to keep running after that date.',
+    );
+    return { kind: 'stored', promptId: config.promptId, promptVersion: config.promptVersion, model: config.model };
+  }
+  return { kind: 'template', template: await loadTemplate(config.promptFile), model: config.model };
+}
+
+/** Prints the dry-run preview (the request bodies that would be sent) to stdout. */
+export function printDryRun(builder: RequestBuilder, preview: readonly Artist[], total: number): void {
+  const out: string[] = [
+    `DRY RUN: ${total} artist(s) would be processed with ${builder.label}. First ${preview.length} request payload(s):`,
+  ];
+  let i = 0;
+  for (const artist of preview) {
+    const request = builder.build(artist);
+    out.push(`${++i}. [${artist.id}] POST /v1/${request.api === 'chat' ? 'chat/completions' : 'responses'}`);
+    out.push(JSON.stringify(request.body, null, 2));
+  }
+  if (total > preview.length) out.push(`... and ${total - preview.length} more artist(s)`);
+  out.push('Nothing was sent (dry run).');
+  process.stdout.write(`${out.join('\n')}\n`);
+}
