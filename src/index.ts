@@ -53,4 +53,5 @@ export {
   type RunReport,
 } from './report/index.js';
 export { startSimulator, type SimulatorHandle, type SimulatorOptions, type SimulatorStats } from './simulator/index.js';
-export { createLogger, attachLogRenderer, startMetricsServer } from './telemetry/index.js';
+export { createLogger, attachLogRenderer } from './telemetry/index.js';
+export { startMetricsServer } from './telemetry/metrics.js';

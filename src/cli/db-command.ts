@@ -5,17 +5,8 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
-import {
-  exportSql,
-  openBioStore,
-  redactDbUrl,
-  syncJsonlToDb,
-  type BioStore,
-  type ScanCounts,
-  type StoreLogLevel,
-  type SyncIssue,
-  type SyncReport,
-} from '../store/index.js';
+// Type-only at load time: the database drivers load when a db command actually runs.
+import type { BioStore, ScanCounts, StoreLogLevel, SyncIssue, SyncReport } from '../store/index.js';
 
 /** Where the `db` commands read the environment and write text; tests pass their own. */
 export interface DbCommandIo {
@@ -174,6 +165,7 @@ function syncCommand(io: Required<DbCommandIo>): Command {
         if (level === 'debug' && flags.verbose !== true) return;
         io.stderr(`${level === 'warn' ? 'WARNING' : level.toUpperCase()}: ${message}\n`);
       };
+      const { openBioStore, syncJsonlToDb } = await import('../store/index.js');
       const store = await openBioStore(
         {
           ...(url !== undefined ? { url } : { sqlitePath: flags.sqlite ?? '' }),
@@ -214,6 +206,7 @@ function exportCommand(io: Required<DbCommandIo>): Command {
     .action(async (output: string, _options: unknown, command: Command) => {
       const flags = command.opts<ExportFlags>();
       const issues = issuePrinter(io.stderr, flags.maxIssues);
+      const { exportSql } = await import('../store/index.js');
       const result = await exportSql(output, {
         outDir: flags.outDir,
         testMode: flags.testMode === true,
@@ -262,7 +255,7 @@ Examples:
   $ artist-bio-gen db sync out.jsonl --db-url postgres://bios@localhost/catalog --db-target catalog
   $ artist-bio-gen db export-sql out.jsonl --out-dir sql/
 
-Database URLs are never printed with their password (${redactDbUrl('postgres://user:secret@host:5432/db')}).
+Database URLs are never printed with their password (postgres://user:***@host:5432/db).
 `,
     );
 }

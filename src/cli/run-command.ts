@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
 import type { RunFieldName } from '../config/index.js';
-import { executeRun } from './run-app.js';
 
 /** Flags whose value the user types (commander key → setting). */
 const VALUE_FLAGS: [string, RunFieldName][] = [
@@ -140,6 +139,8 @@ export function runCommand(): Command {
     .option('--quiet', 'only warnings and errors on the console')
     .addHelpText('after', EXAMPLES)
     .action(async (_opts: Record<string, unknown>, command: Command) => {
+      // Loaded on use, so `--help` and the other commands do not pay for the whole pipeline.
+      const { executeRun } = await import('./run-app.js');
       const code = await executeRun(flagsFromOptions(command.opts()));
       process.exitCode = code;
     });

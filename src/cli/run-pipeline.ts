@@ -2,7 +2,6 @@ import type { RunConfig } from '../config/index.js';
 import { redactConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import { ConfigError, ExitCode, InputError } from '../core/errors.js';
-import { startSimulator, type SimulatorHandle } from '../simulator/index.js';
 import type { RunEmitter } from '../core/events.js';
 import { openErrorSink, openJsonlSink, outputPaths, prepareOutput } from '../output/index.js';
 import { Runner, type ResultSink, type RunOutcome } from '../pipeline/index.js';
@@ -10,9 +9,9 @@ import { createRequestBuilder } from '../prompt/index.js';
 import { createOpenAIProvider } from '../provider/index.js';
 import { openQuotaGate } from '../quota/index.js';
 import { createRunRecorder, type RunRecorder } from '../report/index.js';
-import { startMetricsServer, startProgress, type Logger } from '../telemetry/index.js';
+import { startProgress, type Logger } from '../telemetry/index.js';
 import { artistsToDo, scanInput } from './input-scan.js';
-import { openDatabase, type DatabaseLink } from './run-database.js';
+import type { DatabaseLink } from './run-database.js';
 import { finishRun } from './run-finish.js';
 import { printDryRun, promptSource } from './run-prompt.js';
 
@@ -78,8 +77,10 @@ async function runWithRecorder(ctx: RunContext, recorder: RunRecorder): Promise<
     }
   };
   try {
-    let simulator: SimulatorHandle | undefined;
+    // Optional parts (simulator, database, metrics) load only when asked for: a plain run stays light.
+    let simulator: { url: string; close(): Promise<void> } | undefined;
     if (config.simulate) {
+      const { startSimulator } = await import('../simulator/index.js');
       simulator = await startSimulator(SIMULATE_PROFILE);
       cleanups.push(() => simulator?.close());
       events.log('info', `Simulator running at ${simulator.url} (built-in provider: no key, no cost)`);
@@ -109,7 +110,9 @@ async function runWithRecorder(ctx: RunContext, recorder: RunRecorder): Promise<
     cleanups.push(() => jsonl.close());
     const errorsSink = openErrorSink(paths.errors);
     cleanups.push(() => errorsSink.close());
-    const db: DatabaseLink | undefined = config.enableDb ? await openDatabase(config, paths, jsonl, events) : undefined;
+    const db: DatabaseLink | undefined = config.enableDb
+      ? await (await import('./run-database.js')).openDatabase(config, paths, jsonl, events)
+      : undefined;
     if (db) cleanups.push(() => db.close());
 
     const sink: ResultSink = {
@@ -133,6 +136,7 @@ async function runWithRecorder(ctx: RunContext, recorder: RunRecorder): Promise<
       },
     );
     if (config.metricsPort !== undefined) {
+      const { startMetricsServer } = await import('../telemetry/metrics.js');
       const metrics = await startMetricsServer({
         port: config.metricsPort,
         events,

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { startSimulator } from '../simulator/index.js';
 import type { SimulatorHandle, SimulatorOptions, SimulatorStats } from '../simulator/index.js';
 
 /** What `simulate` needs from its surroundings; tests and embedders pass their own. */
@@ -255,6 +254,7 @@ export function simulateCommand(io: SimulateCommandIo = {}): Command {
       const startedAt = Date.now();
       let handle: SimulatorHandle;
       try {
+        const { startSimulator } = await import('../simulator/index.js');
         handle = await startSimulator(options);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;

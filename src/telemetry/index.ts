@@ -7,6 +7,5 @@ export {
   type LogLevel,
 } from './logger.js';
 export { attachLogRenderer } from './log-renderer.js';
-export { startMetricsServer, createRunMetrics } from './metrics.js';
 export { startProgress, type ProgressOptions } from './progress.js';
 export { decimal, duration, megabytes, percent } from './format.js';
