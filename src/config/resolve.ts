@@ -78,7 +78,9 @@ export function resolveRunConfig(layers: ConfigLayers): { config: RunConfig; sou
     throw problems.some((p) => p.fromFlag) ? new UsageError(message) : new ConfigError(message);
   }
   if (values['input'] === undefined) {
-    throw new UsageError('Missing required option --input FILE (the CSV of artists to process)');
+    throw new UsageError(
+      'Missing required option --input FILE (the CSV of artists to process). Example: artist-bio-gen --simulate --input examples/artists_100.csv; see artist-bio-gen run --help',
+    );
   }
   if (values['resume'] === true && values['overwrite'] === true) {
     throw new UsageError('--resume and --overwrite cannot be used together: choose one');
