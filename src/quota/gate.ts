@@ -87,6 +87,12 @@ export class QuotaGate implements DispatchGate {
       monitoring: this.#options.monitoring,
       usedToday: this.#ledger.day === utcDayKey(now) ? this.#ledger.usedToday : 0,
     });
+    if (!this.#options.monitoring && this.#options.dailyLimit !== undefined) {
+      this.#events.log(
+        'warn',
+        `Quota monitoring is off: the daily limit of ${this.#options.dailyLimit} requests is NOT enforced (requests are still counted in the state file). Remove --no-quota-monitoring / QUOTA_MONITORING=false to enforce it.`,
+      );
+    }
   }
 
   acquire(signal: AbortSignal): Promise<QuotaPermit> {
