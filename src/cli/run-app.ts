@@ -1,4 +1,3 @@
-import { dirname } from 'node:path';
 import { resolveRunConfig, type RunConfig } from '../config/index.js';
 import { createScaledClock, systemClock, type Clock } from '../core/clock.js';
 import { BioGenError, ExitCode, exitCodeFor } from '../core/errors.js';
@@ -48,7 +47,6 @@ export async function executeRun(flags: Partial<Record<RunFieldName, unknown>>):
     for (const [name, source] of Object.entries(sources)) {
       if (source !== 'default' && source !== 'flag') events.log('debug', `Setting ${name} taken from ${source}`);
     }
-    if (config.logFile) events.log('debug', `Logging to ${config.logFile} (directory ${dirname(config.logFile)})`);
     return await runPipeline({ config, clock, events, logger });
   } catch (error) {
     const message =
