@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ManualClock } from '../src/core/clock.js';
+import { ProviderError } from '../src/core/errors.js';
 import { RunEmitter, type RunEvents } from '../src/core/events.js';
 import { openQuotaGate, type QuotaGate, type QuotaGateOptions, type QuotaPermit } from '../src/quota/index.js';
 
@@ -249,6 +250,46 @@ describe('provider window pacing', () => {
         tokensResetMs: undefined,
       },
     ]);
+    await gate.close();
+  });
+});
+
+describe('limits remembered from an earlier run', () => {
+  test('pace from the start, and are dropped when a success arrives with no rate-limit headers', async () => {
+    const first = await open({ threshold: 1 });
+    await primeWith(first.gate, REQUESTS_600);
+    await first.gate.close();
+    const statePath = join(await mkdtemp(join(tmpdir(), 'quota-restore-')), 'state.json');
+    const seeded = await open({ threshold: 1, statePath });
+    await primeWith(seeded.gate, REQUESTS_600);
+    await seeded.gate.close();
+
+    const { gate, clock, events } = await open({ threshold: 1, statePath });
+    const paced = await admitAll(gate, clock, 3, undefined);
+    assert.deepEqual(gaps(paced), [100, 100], 'restored limits pace before any answer');
+    const notes: string[] = [];
+    events.on('log', (e) => notes.push(e.message));
+    for (const permit of paced) permit.settle({ ok: true, headers: headers({}), usage: USAGE });
+    assert.ok(notes.some((m) => /no rate-limit headers/.test(m)));
+    const free = await admitAll(gate, clock, 4, headers({}));
+    assert.deepEqual(gaps(free), [0, 0, 0], 'stale limits no longer slow the run');
+    await gate.close();
+  });
+
+  test('are kept when only a 429 without headers arrives (real 429s often lack them)', async () => {
+    const statePath = join(await mkdtemp(join(tmpdir(), 'quota-restore-')), 'state.json');
+    const seeded = await open({ threshold: 1, statePath });
+    await primeWith(seeded.gate, REQUESTS_600);
+    await seeded.gate.close();
+    const { gate, events } = await open({ threshold: 1, statePath });
+    const notes: string[] = [];
+    events.on('log', (e) => notes.push(e.message));
+    const permit = await gate.acquire(new AbortController().signal);
+    permit.settle({
+      ok: false,
+      error: new ProviderError('429', { kind: 'rate_limit', status: 429, headers: headers({}) }),
+    });
+    assert.ok(!notes.some((m) => /no rate-limit headers/.test(m)));
     await gate.close();
   });
 });

@@ -161,7 +161,7 @@ export class QuotaGate implements DispatchGate {
     const now = this.#clock.now();
     if (this.#options.monitoring) {
       const headers = outcome === undefined ? undefined : outcome.ok ? outcome.headers : outcome.error.headers;
-      if (headers) this.#observe(headers, now);
+      if (headers) this.#observe(headers, now, outcome?.ok === true);
       this.#windows.settle(state.charge, outcome?.ok === true ? outcome.usage : undefined);
     }
     if (outcome?.ok === true) this.#consecutiveRateLimits = 0;
@@ -169,7 +169,7 @@ export class QuotaGate implements DispatchGate {
     this.#queue.pump();
   }
 
-  #observe(headers: Headers, now: number): void {
+  #observe(headers: Headers, now: number, success: boolean): void {
     const { status, ignored, known } = inspectRateLimitHeaders(headers);
     for (const { name, value } of ignored) {
       const key = `${name}=${value}`;
@@ -177,7 +177,16 @@ export class QuotaGate implements DispatchGate {
       this.#loggedHeaders.add(key);
       this.#events.log('debug', `Ignoring rate-limit header ${name}: ${JSON.stringify(value)} is not a usable value`);
     }
-    if (!known) return;
+    if (!known) {
+      // Only a success proves the absence: real 429s often lack these headers.
+      if (success && this.#windows.forgetRestored()) {
+        this.#events.log(
+          'info',
+          'The provider sent no rate-limit headers: provider limits remembered from an earlier run are no longer used for pacing',
+        );
+      }
+      return;
+    }
     this.#events.emit('quota:status', status);
     const holdBefore = this.#windows.holdUntil;
     this.#windows.observe(status, now);

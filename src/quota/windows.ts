@@ -58,6 +58,7 @@ export class RateWindows {
   #holdUntil = Number.NEGATIVE_INFINITY;
   #slowFactor = 1;
   #slowUntil = Number.NEGATIVE_INFINITY;
+  #restoredOnly = false;
   #slowBaseMs: number | undefined;
   readonly #recent: number[] = [];
   #inputTotal = 0;
@@ -98,10 +99,25 @@ export class RateWindows {
   restore(limits: WindowLimits): void {
     this.#requestsLimit = positive(limits.requestsLimit);
     this.#tokensLimit = positive(limits.tokensLimit);
+    this.#restoredOnly = this.known;
+  }
+
+  /**
+   * Drops limits that were only remembered from an earlier run (none of this run's answers
+   * confirmed them). Called when an answer carries no rate-limit headers at all: the server or
+   * its limits changed, and stale limits must not slow the run down. Returns true when dropped.
+   */
+  forgetRestored(): boolean {
+    if (!this.#restoredOnly) return false;
+    this.#requestsLimit = undefined;
+    this.#tokensLimit = undefined;
+    this.#restoredOnly = false;
+    return true;
   }
 
   /** Feeds one response's parsed headers. Zero, negative and unknown limits are ignored. */
   observe(status: WindowStatus, now: number): void {
+    this.#restoredOnly = false;
     this.#requestsLimit = positive(status.requestsLimit) ?? this.#requestsLimit;
     this.#tokensLimit = positive(status.tokensLimit) ?? this.#tokensLimit;
     if (status.requestsRemaining !== undefined) this.#requestsRemaining = status.requestsRemaining;
