@@ -8,7 +8,7 @@ export * from './core/events.js';
 export type * from './core/gate.js';
 export type * from './core/types.js';
 export { resolveRunConfig, redactConfig, runFields, type RunConfig, type ConfigLayers } from './config/index.js';
-export { readArtists, scanInput } from './input/index.js';
+export { planInput, readArtists, readPlannedArtists, scanInput } from './input/index.js';
 export {
   outputPaths,
   prepareOutput,

@@ -1,6 +1,6 @@
 import type { RunEmitter } from '../core/events.js';
 import type { Artist } from '../core/types.js';
-import { readArtists } from '../input/index.js';
+import { planInput, readPlannedArtists, type ToDoPlan } from '../input/index.js';
 
 /** Counts of a full pass over the input. */
 export interface InputScanResult {
@@ -10,11 +10,15 @@ export interface InputScanResult {
   alreadyDone: number;
   /** The first artists to do, for the dry-run preview. */
   preview: Artist[];
+  /** Where the artists to do are, for {@link artistsToDo}. */
+  plan: ToDoPlan;
 }
 
 /**
  * Streams the whole input once before any request: counts artists (for `i/N` progress and
- * ETA), reports every bad row, and fails fast on an unreadable file. Memory stays flat.
+ * ETA), reports every bad row, fails fast on an unreadable file, and notes where the artists to
+ * do are so that the work pass reads only those. Memory stays flat, apart from the duplicate-id
+ * index, which is dropped when the scan ends.
  */
 export async function scanInput(
   path: string,
@@ -22,38 +26,34 @@ export async function scanInput(
   events: RunEmitter,
   previewSize = 5,
 ): Promise<InputScanResult> {
-  const result: InputScanResult = { valid: 0, skipped: 0, errors: 0, alreadyDone: 0, preview: [] };
-  for await (const item of readArtists(path, skipIds ? { skipIds } : {})) {
-    switch (item.type) {
-      case 'artist':
-        result.valid++;
-        if (result.preview.length < previewSize) result.preview.push(item.artist);
-        break;
-      case 'already-done':
-        result.alreadyDone++;
-        break;
-      case 'skip':
-        result.skipped++;
-        break;
-      case 'error':
-        result.errors++;
-        events.emit('input:row-error', { line: item.line, reason: item.reason });
-        break;
-    }
-  }
-  events.emit('input:scanned', {
-    valid: result.valid,
-    skipped: result.skipped,
-    errors: result.errors,
-    duplicates: 0,
-    alreadyDone: result.alreadyDone,
+  const { counts, preview, plan } = await planInput(path, {
+    ...(skipIds ? { skipIds } : {}),
+    previewSize,
+    onRowError: (error) => events.emit('input:row-error', { line: error.line, reason: error.reason }),
   });
-  return result;
+  events.emit('input:scanned', {
+    valid: counts.valid,
+    skipped: counts.skipped,
+    errors: counts.errors,
+    duplicates: counts.duplicates,
+    alreadyDone: counts.alreadyDone,
+  });
+  const { valid, skipped, errors, alreadyDone } = counts;
+  return { valid, skipped, errors, alreadyDone, preview, plan };
 }
 
-/** The artists still to do, streamed lazily (row errors were reported by the scan). */
-export async function* artistsToDo(path: string, skipIds: ReadonlySet<string> | undefined): AsyncGenerator<Artist> {
-  for await (const item of readArtists(path, skipIds ? { skipIds } : {})) {
-    if (item.type === 'artist') yield item.artist;
-  }
+/**
+ * The artists still to do, streamed lazily from the first of them (row errors were reported by
+ * the scan). If the file changed since the scan, warns and reads it all again with `skipIds`.
+ */
+export async function* artistsToDo(
+  plan: ToDoPlan,
+  skipIds: ReadonlySet<string> | undefined,
+  events: RunEmitter,
+): AsyncGenerator<Artist> {
+  yield* readPlannedArtists(plan, {
+    ...(skipIds ? { skipIds } : {}),
+    onFallback: (reason) =>
+      events.log('warn', `Input file ${reason}: reading it again in full; its artists may differ from the count above`),
+  });
 }

@@ -175,7 +175,7 @@ async function runWithRecorder(ctx: RunContext, recorder: RunRecorder): Promise<
     try {
       outcome =
         scan.valid > 0
-          ? await runner.run(artistsToDo(config.input, resumed?.doneIds))
+          ? await runner.run(artistsToDo(scan.plan, resumed?.doneIds, events))
           : { succeeded: 0, failed: 0, stopReason: undefined, stopError: undefined };
       await db?.flush();
     } finally {

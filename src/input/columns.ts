@@ -1,6 +1,5 @@
 /** Header detection and the mapping of CSV fields to artist columns. */
 import { InputError } from '../core/errors.js';
-import type { RowErrorKind } from './types.js';
 
 /** Where each artist column sits in a row (0-based field indexes). */
 export interface ColumnMap {
@@ -61,39 +60,11 @@ export function detectHeader(fields: readonly string[], path: string, line: numb
 
 /**
  * True when a later row repeats the header (files concatenated with their headers): its id
- * and name cells are column names rather than an artist.
+ * and name cells (undefined when the row is too short) are column names rather than an artist.
  */
-export function isRepeatedHeader(fields: readonly string[], columns: ColumnMap): boolean {
+export function isRepeatedHeader(idCell: string | undefined, nameCell: string | undefined): boolean {
   return (
-    (ID_NAMES as readonly string[]).includes(normalise(fields[columns.id])) &&
-    (NAME_NAMES as readonly string[]).includes(normalise(fields[columns.name]))
+    (ID_NAMES as readonly string[]).includes(normalise(idCell)) &&
+    (NAME_NAMES as readonly string[]).includes(normalise(nameCell))
   );
-}
-
-/** The artist cells of a row, trimmed. */
-export interface RowCells {
-  id: string;
-  name: string;
-  data: string | undefined;
-}
-
-/** Why a row cannot be an artist. */
-export interface RowProblem {
-  kind: RowErrorKind;
-  reason: string;
-}
-
-/** Maps a data row to trimmed cells, or explains why it is not an artist. */
-export function readCells(fields: readonly string[], columns: ColumnMap): RowCells | RowProblem {
-  const rawId = fields[columns.id];
-  const rawName = fields[columns.name];
-  if (rawId === undefined || rawName === undefined) {
-    return { kind: 'too_few_columns', reason: 'too few columns (need artist_id,artist_name)' };
-  }
-  const id = rawId.trim();
-  if (id === '') return { kind: 'missing_id', reason: 'missing artist id' };
-  const name = rawName.trim();
-  if (name === '') return { kind: 'missing_name', reason: 'missing artist name' };
-  const data = columns.data === undefined ? undefined : fields[columns.data]?.trim();
-  return { id, name, data: data === undefined || data === '' ? undefined : data };
 }

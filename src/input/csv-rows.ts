@@ -1,10 +1,10 @@
 /**
- * Streams a CSV file into raw tokens tagged with the physical line where each one starts.
- * Internal to the input layer: {@link readArtists} gives rows their meaning.
+ * Opening and streaming an input file: checked for UTF-8, tokenized into a sink. Internal to the
+ * input layer: the classifier gives rows their meaning.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { InputError } from '../core/errors.js';
-import { CsvTokenizer, type CsvToken } from './csv-tokenizer.js';
+import { CsvScanner, type RecordSink, type StartPoint } from './csv-tokenizer.js';
 import { Utf8Check } from './utf8-check.js';
 
 /**
@@ -24,7 +24,39 @@ function describeOpenError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function openInput(path: string): Promise<FileHandle> {
+/**
+ * What identifies one version of a file: if any of these differs, the bytes may differ too.
+ * ctime catches a rewrite whose size and mtime were put back (as `cp -p` or `touch -r` do).
+ */
+export interface FileIdentity {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+  dev: number;
+}
+
+/** True when both describe the same version of the same file. */
+export function sameFile(a: FileIdentity, b: FileIdentity): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino && a.dev === b.dev;
+}
+
+function identityOf(stats: FileIdentity): FileIdentity {
+  return { size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, ino: stats.ino, dev: stats.dev };
+}
+
+/** An input file opened for reading, with the identity it had when it was opened. */
+export interface OpenCsv {
+  path: string;
+  handle: FileHandle;
+  identity: FileIdentity;
+}
+
+/**
+ * Opens an input file.
+ * @throws InputError when the file is missing, unreadable, a directory or not a regular file.
+ */
+export async function openCsv(path: string): Promise<OpenCsv> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
@@ -37,38 +69,69 @@ async function openInput(path: string): Promise<FileHandle> {
     const what = stats.isDirectory() ? 'it is a directory' : 'it is not a regular file';
     throw new InputError(`Cannot read input file ${path}: ${what}`);
   }
-  return handle;
+  return { path, handle, identity: identityOf(stats) };
+}
+
+/** The identity of the file now at `path`, or undefined when it cannot be read. */
+export async function currentIdentity(path: string): Promise<FileIdentity | undefined> {
+  try {
+    return identityOf(await stat(path));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * Yields the tokens of a CSV file in order, in batches (one per chunk read, to save an await per
- * row): rows, comment lines and bad records, each with the physical line where it starts
- * (1-based; CRLF, LF and a lone CR each end one line).
- * @param maxRecordBytes records larger than this come out as `bad` / `too_large`.
- * @throws InputError when the file cannot be opened, is a directory, or is not valid UTF-8.
+ * Yields the bytes of an opened CSV file in chunks, each validated as UTF-8, and closes the file
+ * when done or abandoned. Every chunk is a view of the same buffer, refilled by the next read:
+ * use it before asking for the next one. (A fresh buffer per read would leave a trail of garbage
+ * outside the JS heap, which the collector frees late when the reader allocates little else.)
+ * @param from where to start reading: a record boundary (see {@link CsvScanner}). @default the start
+ * @throws InputError when the file cannot be read or is not valid UTF-8.
  */
-export async function* readCsvTokens(
-  path: string,
-  maxRecordBytes: number = MAX_RECORD_BYTES,
-): AsyncGenerator<CsvToken[], void, undefined> {
-  const handle = await openInput(path);
-  const stream = handle.createReadStream({ highWaterMark: CHUNK_BYTES });
-  const utf8 = new Utf8Check(path);
-  const tokenizer = new CsvTokenizer(maxRecordBytes);
+export async function* readCsvChunks(
+  file: OpenCsv,
+  from: StartPoint = { offset: 0, line: 1 },
+): AsyncGenerator<Buffer, void, undefined> {
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  const utf8 = new Utf8Check(file.path, from);
+  let position = from.offset;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for (;;) {
+      const { bytesRead } = await file.handle.read(buffer, 0, CHUNK_BYTES, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      const chunk = buffer.subarray(0, bytesRead);
       utf8.check(chunk);
-      const tokens = tokenizer.push(chunk);
-      if (tokens.length > 0) yield tokens;
+      yield chunk;
     }
     utf8.finish();
-    yield tokenizer.end();
   } catch (error) {
     if (error instanceof InputError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    throw new InputError(`Cannot read input file ${path}: ${reason}`, { cause: error });
+    throw new InputError(`Cannot read input file ${file.path}: ${reason}`, { cause: error });
   } finally {
-    // Also runs when the consumer stops early; closes the file handle.
-    stream.destroy();
+    // Also runs when the consumer stops early.
+    await file.handle.close();
   }
+}
+
+/**
+ * Tokenizes an opened CSV file into `sink`, chunk by chunk. The generator yields after each chunk
+ * so that a reader can hand on what the sink collected (one await per chunk, not per row).
+ * @throws InputError like {@link readCsvChunks}, or whatever the sink throws.
+ */
+export async function* scanCsv(
+  file: OpenCsv,
+  sink: RecordSink,
+  from?: StartPoint,
+  maxRecordBytes: number = MAX_RECORD_BYTES,
+): AsyncGenerator<void, void, undefined> {
+  const scanner = new CsvScanner(maxRecordBytes, from);
+  for await (const chunk of readCsvChunks(file, from)) {
+    scanner.push(chunk, sink);
+    yield;
+  }
+  scanner.end(sink);
+  yield;
 }

@@ -9,133 +9,68 @@
  * non-strict mode, a quote inside an unquoted field is literal and text after a closing quote is
  * appended to the field. Blanks (space, tab) before a field are skipped so that ` "x, y"` is quoted.
  */
+import { afterBreak, Cursor, findBreak, INCOMPLETE } from './csv-cursor.js';
+import { RecordView } from './csv-record.js';
 
 const COMMA = 0x2c;
 const QUOTE = 0x22;
-const CR = 0x0d;
-const LF = 0x0a;
-const SPACE = 0x20;
-const TAB = 0x09;
 const HASH = 0x23;
 
 /** A raw row, a comment line, or a row that could not be tokenized; `line` is where it starts. */
 export type CsvToken =
   | { kind: 'row'; line: number; fields: string[] }
   | { kind: 'comment'; line: number }
-  | { kind: 'bad'; line: number; problem: 'unterminated_quote' | 'too_large' };
+  | { kind: 'bad'; line: number; problem: BadProblem };
 
+/** Why a record could not be tokenized. */
+export type BadProblem = 'unterminated_quote' | 'too_large';
+
+/**
+ * Receives the records of a file in order. The view is reused: it is only valid during the call.
+ * A sink may throw; the error comes out of {@link CsvScanner.push} / {@link CsvScanner.end}.
+ */
+export interface RecordSink {
+  row(view: RecordView): void;
+  comment(line: number): void;
+  bad(line: number, problem: BadProblem): void;
+}
+
+/** A record boundary to start tokenizing from: its byte offset in the file and its physical line. */
+export interface StartPoint {
+  offset: number;
+  line: number;
+}
+
+/** The outcome of one finished record (reused, to allocate nothing per record). */
 interface Step {
-  token: CsvToken;
+  kind: 'row' | 'comment' | 'unterminated';
   /** Offset just after the record's line break. */
   next: number;
   /** Physical lines the record spans. */
   lines: number;
 }
 
-const INCOMPLETE = -1;
-
-/** Offset after the line break at `at` (CRLF, LF or CR), or INCOMPLETE for a CR at the end of the data. */
-function afterBreak(data: Buffer, at: number, final: boolean): number {
-  if (data[at] === LF) return at + 1;
-  if (at + 1 < data.length) return data[at + 1] === LF ? at + 2 : at + 1;
-  return final ? at + 1 : INCOMPLETE;
-}
-
-/** Offset of the first CR or LF at or after `from`, or -1 (byte loop, for the rare paths). */
-function findBreak(data: Buffer, from: number): number {
-  for (let p = from; p < data.length; p++) {
-    const c = data[p];
-    if (c === LF || c === CR) return p;
-  }
-  return -1;
+function finish(step: Step, kind: Step['kind'], next: number, lines: number): boolean {
+  if (next === INCOMPLETE) return false;
+  step.kind = kind;
+  step.next = next;
+  step.lines = lines;
+  return true;
 }
 
 /**
- * Forward-only view of one buffer. The next comma / LF / CR positions are found with the native
- * `indexOf` and cached, so scanning a buffer costs O(n) even when, say, a single CR sits at its
- * end; byte-by-byte loops in JS are several times slower. Offsets asked must never decrease.
+ * Tokenizes one record starting at `start` into `view` (fields as byte ranges; only fields with
+ * doubled quotes or text after the closing quote are decoded) and fills `step`. False when more
+ * data is needed to finish the record.
  */
-class Cursor {
-  readonly data: Buffer;
-  readonly len: number;
-  #lf = -2;
-  #cr = -2;
-  #comma = -2;
-
-  constructor(data: Buffer) {
-    this.data = data;
-    this.len = data.length;
-    if (data.indexOf(CR) === -1) this.#cr = -1;
-  }
-
-  /** First CR or LF at or after `from`, or the data length. */
-  breakAt(from: number): number {
-    if (this.#lf !== -1 && this.#lf < from) this.#lf = this.data.indexOf(LF, from);
-    if (this.#cr !== -1 && this.#cr < from) this.#cr = this.data.indexOf(CR, from);
-    const lf = this.#lf === -1 ? this.len : this.#lf;
-    const cr = this.#cr === -1 ? this.len : this.#cr;
-    return lf < cr ? lf : cr;
-  }
-
-  /** End of an unquoted field starting at `from`: the next comma, line break or the data length. */
-  fieldEnd(from: number): number {
-    const eol = this.breakAt(from);
-    if (this.#comma !== -1 && this.#comma < from) this.#comma = this.data.indexOf(COMMA, from);
-    return this.#comma !== -1 && this.#comma < eol ? this.#comma : eol;
-  }
-
-  /** Line breaks in `[start, end)`, which must lie before any offset asked later. */
-  breaksIn(start: number, end: number): number {
-    let count = 0;
-    for (let at = this.breakAt(start); at < end; at = this.breakAt(at + 1)) {
-      count++;
-      if (this.data[at] === CR && at + 1 < end && this.data[at + 1] === LF) at++;
-    }
-    return count;
-  }
-
-  /** First byte at or after `from` that is not a space or a tab. */
-  skipBlanks(from: number): number {
-    let p = from;
-    // Bounds first: an out-of-bounds typed-array read deoptimises the loop.
-    while (p < this.len) {
-      const c = this.data[p];
-      if (c !== SPACE && c !== TAB) break;
-      p++;
-    }
-    return p;
-  }
-}
-
-let scratch = Buffer.allocUnsafe(4096);
-
-/** Decodes a quoted field's content with each doubled quote made single (faster than replaceAll). */
-function unescapeQuotes(data: Buffer, start: number, end: number): string {
-  const size = end - start;
-  // The shared scratch grows up to 1 MiB; a rare huge field gets a buffer of its own.
-  if (scratch.length < size && size <= 1024 * 1024) scratch = Buffer.allocUnsafe(size);
-  const out = scratch.length >= size ? scratch : Buffer.allocUnsafe(size);
-  let w = 0;
-  for (let p = start; p < end; p++) {
-    const c = data[p] ?? 0;
-    out[w++] = c;
-    // Inside the content every quote is doubled: keep one, skip its twin.
-    if (c === QUOTE) p++;
-  }
-  return out.toString('utf8', 0, w);
-}
-
-/** Tokenizes one record starting at `start`; INCOMPLETE when more data is needed to finish it. */
-function readRecord(cur: Cursor, start: number, final: boolean, line: number): Step | typeof INCOMPLETE {
+function readRecord(cur: Cursor, start: number, final: boolean, view: RecordView, step: Step): boolean {
   const { data, len } = cur;
   let p = cur.skipBlanks(start);
   if (p < len && data[p] === HASH) {
     const eol = cur.breakAt(p);
-    if (eol === len) return final ? { token: { kind: 'comment', line }, next: len, lines: 1 } : INCOMPLETE;
-    const next = afterBreak(data, eol, final);
-    return next === INCOMPLETE ? INCOMPLETE : { token: { kind: 'comment', line }, next, lines: 1 };
+    if (eol === len) return final && finish(step, 'comment', len, 1);
+    return finish(step, 'comment', afterBreak(data, eol, final), 1);
   }
-  const fields: string[] = [];
   let breaks = 0;
   for (;;) {
     p = cur.skipBlanks(p);
@@ -147,76 +82,95 @@ function readRecord(cur: Cursor, start: number, final: boolean, line: number): S
       for (;;) {
         close = data.indexOf(QUOTE, search);
         if (close === -1) {
-          if (!final) return INCOMPLETE;
+          if (!final) return false;
           // Unterminated: report this record and start again on the next physical line.
           const eol = findBreak(data, start);
-          const next = eol === -1 ? len : afterBreak(data, eol, true);
-          return { token: { kind: 'bad', line, problem: 'unterminated_quote' }, next, lines: 1 };
+          return finish(step, 'unterminated', eol === -1 ? len : afterBreak(data, eol, true), 1);
         }
         if (close + 1 === len) {
           if (final) break;
-          return INCOMPLETE;
+          return false;
         }
         if (data[close + 1] !== QUOTE) break;
         escaped = true;
         search = close + 2;
       }
-      let value = escaped ? unescapeQuotes(data, contentStart, close) : data.toString('utf8', contentStart, close);
       breaks += cur.breaksIn(contentStart, close);
       p = close + 1;
       // Text after the closing quote (malformed CSV) is kept, as Python's csv module does.
       const tailEnd = cur.fieldEnd(p);
-      if (tailEnd > p) value += data.toString('utf8', p, tailEnd);
+      if (escaped || tailEnd > p) {
+        view.addDecoded(contentStart, close, escaped, p, tailEnd);
+      } else {
+        view.addPlain(contentStart, close);
+      }
       p = tailEnd;
-      fields.push(value);
     } else {
       const end = cur.fieldEnd(p);
-      fields.push(data.toString('utf8', p, end));
+      view.addPlain(p, end);
       p = end;
     }
-    if (p >= len) return final ? { token: { kind: 'row', line, fields }, next: len, lines: 1 + breaks } : INCOMPLETE;
+    if (p >= len) return final && finish(step, 'row', len, 1 + breaks);
     if (data[p] === COMMA) {
       p++;
       continue;
     }
-    const next = afterBreak(data, p, final);
-    return next === INCOMPLETE ? INCOMPLETE : { token: { kind: 'row', line, fields }, next, lines: 1 + breaks };
+    return finish(step, 'row', afterBreak(data, p, final), 1 + breaks);
   }
 }
 
 /**
- * Feed it chunks in order with {@link CsvTokenizer.push}, then call {@link CsvTokenizer.end};
- * each call returns the tokens completed so far. Holds only the unfinished record between calls.
+ * Feed it chunks in order with {@link CsvScanner.push}, then call {@link CsvScanner.end}; each
+ * finished record goes to the sink as it is found. Holds only the unfinished record between calls
+ * and allocates nothing per record beyond what the sink asks for.
  */
-export class CsvTokenizer {
+export class CsvScanner {
   readonly #maxRecordBytes: number;
+  readonly #view = new RecordView();
+  readonly #step: Step = { kind: 'row', next: 0, lines: 0 };
   #parts: Buffer[] = [];
   #pending = 0;
   /** Do not re-tokenize an unfinished record before this many bytes are pending. */
   #retryAt = 0;
-  #line = 1;
-  #bomChecked = false;
+  #line: number;
+  /** File offset of the first pending byte. */
+  #offset: number;
+  #bomChecked: boolean;
   /** Dropping the rest of a line that was too large, until its line break. */
   #discarding = false;
 
-  /** @param maxRecordBytes a record that grows past this is reported as `too_large` and skipped. */
-  constructor(maxRecordBytes: number) {
+  /**
+   * @param maxRecordBytes a record that grows past this is reported as `too_large` and skipped.
+   * @param from where the first chunk starts; it must be a record boundary. A BOM is only looked
+   *   for at offset 0. @default the start of the file
+   */
+  constructor(maxRecordBytes: number, from: StartPoint = { offset: 0, line: 1 }) {
     this.#maxRecordBytes = maxRecordBytes;
+    this.#line = from.line;
+    this.#offset = from.offset;
+    this.#bomChecked = from.offset > 0;
   }
 
-  /** Adds a chunk; returns the tokens it completed. */
-  push(chunk: Buffer): CsvToken[] {
-    this.#parts.push(chunk);
+  /**
+   * Adds a chunk and passes the records it completed to `sink`. The scanner keeps a copy of what
+   * it still needs, never `chunk` itself, so the caller may reuse its buffer.
+   */
+  push(chunk: Buffer, sink: RecordSink): void {
     this.#pending += chunk.length;
-    return this.#pending < this.#retryAt ? [] : this.#drain(false);
+    if (this.#pending < this.#retryAt) {
+      this.#parts.push(Buffer.from(chunk));
+      return;
+    }
+    this.#parts.push(chunk);
+    this.#drain(false, sink);
   }
 
-  /** Ends the input; returns the remaining tokens. */
-  end(): CsvToken[] {
-    return this.#drain(true);
+  /** Ends the input and passes the remaining records to `sink`. */
+  end(sink: RecordSink): void {
+    this.#drain(true, sink);
   }
 
-  #drain(final: boolean): CsvToken[] {
+  #drain(final: boolean, sink: RecordSink): void {
     const data = this.#parts.length === 1 ? (this.#parts[0] ?? Buffer.alloc(0)) : Buffer.concat(this.#parts);
     let pos = 0;
     if (!this.#bomChecked) {
@@ -224,7 +178,9 @@ export class CsvTokenizer {
       this.#bomChecked = true;
       if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) pos = 3;
     }
-    const tokens: CsvToken[] = [];
+    const view = this.#view;
+    const step = this.#step;
+    let found = 0;
     // One cursor for the whole drain keeps the scan linear.
     let cur = new Cursor(data);
     while (pos < data.length) {
@@ -242,32 +198,75 @@ export class CsvTokenizer {
         cur = new Cursor(data);
         continue;
       }
-      const step = readRecord(cur, pos, final, this.#line);
+      view.reset(data, this.#line, this.#offset + pos);
+      const done = readRecord(cur, pos, final, view, step);
       // A finished record over the limit is treated like an unfinished one, so the outcome does
       // not depend on how the input was chunked.
-      if (step !== INCOMPLETE && step.next - pos <= this.#maxRecordBytes) {
-        tokens.push(step.token);
+      if (done && step.next - pos <= this.#maxRecordBytes) {
+        found++;
+        const line = this.#line;
         this.#line += step.lines;
         pos = step.next;
-        // Recovery after a bad record moves backwards; the cursor only goes forwards.
-        if (step.token.kind === 'bad') cur = new Cursor(data);
+        if (step.kind === 'row') sink.row(view);
+        else if (step.kind === 'comment') sink.comment(line);
+        else {
+          sink.bad(line, 'unterminated_quote');
+          // Recovery after a bad record moves backwards; the cursor only goes forwards.
+          cur = new Cursor(data);
+        }
         continue;
       }
-      if (step === INCOMPLETE && data.length - pos <= this.#maxRecordBytes) break;
-      tokens.push({ kind: 'bad', line: this.#line, problem: 'too_large' });
+      if (!done && data.length - pos <= this.#maxRecordBytes) break;
+      found++;
+      sink.bad(this.#line, 'too_large');
       this.#discarding = true;
     }
-    const progressed = tokens.length > 0;
     this.#keep(data, pos);
-    this.#retryAt = progressed ? 0 : Math.min(this.#pending * 2, this.#maxRecordBytes + 1);
-    return tokens;
+    this.#retryAt = found > 0 ? 0 : Math.min(this.#pending * 2, this.#maxRecordBytes + 1);
   }
 
-  /** Keeps `data[from..]` for the next call, copied so that a large consumed prefix can be freed. */
-  #keep(data: Buffer, from: number): CsvToken[] {
-    const rest = from === 0 ? data : Buffer.from(data.subarray(from));
+  /** Keeps a copy of `data[from..]` for the next call (a large consumed prefix can then be freed). */
+  #keep(data: Buffer, from: number): void {
+    const rest = Buffer.from(data.subarray(from));
     this.#parts = rest.length === 0 ? [] : [rest];
     this.#pending = rest.length;
-    return [];
+    this.#offset += from;
+  }
+}
+
+/**
+ * The same tokenizer with every record materialised as a {@link CsvToken}: simpler to consume and
+ * to test, at the cost of decoding every field.
+ */
+export class CsvTokenizer {
+  readonly #scanner: CsvScanner;
+  #tokens: CsvToken[] = [];
+  readonly #sink: RecordSink = {
+    row: (view) => this.#tokens.push({ kind: 'row', line: view.line, fields: view.texts() }),
+    comment: (line) => this.#tokens.push({ kind: 'comment', line }),
+    bad: (line, problem) => this.#tokens.push({ kind: 'bad', line, problem }),
+  };
+
+  /** @param maxRecordBytes a record that grows past this is reported as `too_large` and skipped. */
+  constructor(maxRecordBytes: number) {
+    this.#scanner = new CsvScanner(maxRecordBytes);
+  }
+
+  /** Adds a chunk; returns the tokens it completed. */
+  push(chunk: Buffer): CsvToken[] {
+    this.#scanner.push(chunk, this.#sink);
+    return this.#take();
+  }
+
+  /** Ends the input; returns the remaining tokens. */
+  end(): CsvToken[] {
+    this.#scanner.end(this.#sink);
+    return this.#take();
+  }
+
+  #take(): CsvToken[] {
+    const tokens = this.#tokens;
+    this.#tokens = [];
+    return tokens;
   }
 }

@@ -1,11 +1,21 @@
-export { readArtists, scanInput } from './read-artists.js';
+export { readArtists } from './read-artists.js';
+export { planInput, scanInput } from './scan-input.js';
+export { readPlannedArtists } from './read-planned.js';
 export { MAX_RECORD_BYTES } from './csv-rows.js';
+export type { ColumnMap } from './columns.js';
+export type { FileIdentity } from './csv-rows.js';
+export type { StartPoint } from './csv-tokenizer.js';
 export type {
   AlreadyDoneItem,
   InputItem,
   InputScan,
+  PlanInputOptions,
+  PlannedInput,
   ReadArtistsOptions,
   ReadItem,
+  ReadPlannedOptions,
+  RowErrorItem,
   RowErrorKind,
   SkipReason,
+  ToDoPlan,
 } from './types.js';

@@ -1,7 +1,31 @@
 /** The input reader (DESIGN §3.4): streams the CSV file as classified rows. */
-import { RowClassifier } from './classify.js';
-import { readCsvTokens } from './csv-rows.js';
-import type { InputScan, ReadArtistsOptions, ReadItem } from './types.js';
+import { badItem, RowClassifier } from './classify.js';
+import type { RecordView } from './csv-record.js';
+import { openCsv, scanCsv } from './csv-rows.js';
+import type { BadProblem, RecordSink } from './csv-tokenizer.js';
+import type { ReadArtistsOptions, ReadItem } from './types.js';
+
+/** Collects one item per record, handed on after each chunk. */
+class ItemSink implements RecordSink {
+  readonly #classifier: RowClassifier;
+  items: ReadItem[] = [];
+
+  constructor(classifier: RowClassifier) {
+    this.#classifier = classifier;
+  }
+
+  row(view: RecordView): void {
+    this.items.push(this.#classifier.item(view, this.#classifier.classify(view)));
+  }
+
+  comment(line: number): void {
+    this.items.push({ type: 'skip', line, reason: 'comment' });
+  }
+
+  bad(line: number, problem: BadProblem): void {
+    this.items.push(badItem(line, problem));
+  }
+}
 
 /**
  * Streams the artists of a CSV file, one classified row at a time, in file order. Never loads
@@ -20,31 +44,11 @@ export async function* readArtists(
   path: string,
   options: ReadArtistsOptions = {},
 ): AsyncGenerator<ReadItem, void, undefined> {
-  const classifier = new RowClassifier(path, options.skipIds);
-  for await (const batch of readCsvTokens(path)) {
-    for (const token of batch) yield classifier.classify(token);
+  const sink = new ItemSink(new RowClassifier(path, options.skipIds));
+  for await (const _ of scanCsv(await openCsv(path), sink)) {
+    const { items } = sink;
+    // A fresh array per chunk: the consumer may hold on to the items while the next chunk is read.
+    sink.items = [];
+    for (const item of items) yield item;
   }
-}
-
-/**
- * Reads the whole file once and counts what {@link readArtists} would yield, without keeping the
- * rows. Used to know the total before the run and to fail early on an input with no valid artist.
- * @throws InputError like {@link readArtists}.
- */
-export async function scanInput(path: string, options: ReadArtistsOptions = {}): Promise<InputScan> {
-  const scan: InputScan = { valid: 0, skipped: 0, errors: 0, duplicates: 0, alreadyDone: 0 };
-  const classifier = new RowClassifier(path, options.skipIds);
-  for await (const batch of readCsvTokens(path)) {
-    for (const token of batch) {
-      const item = classifier.classify(token);
-      if (item.type === 'artist') scan.valid++;
-      else if (item.type === 'already-done') scan.alreadyDone++;
-      else if (item.type === 'skip') scan.skipped++;
-      else {
-        scan.errors++;
-        if (item.kind === 'duplicate_id') scan.duplicates++;
-      }
-    }
-  }
-  return scan;
 }

@@ -1,5 +1,8 @@
 /** Public shapes of the input reader (DESIGN §3.4). */
 import type { Artist } from '../core/types.js';
+import type { ColumnMap } from './columns.js';
+import type { FileIdentity } from './csv-rows.js';
+import type { StartPoint } from './csv-tokenizer.js';
 
 /** Why a row was skipped without being an error. */
 export type SkipReason = 'blank' | 'comment' | 'header';
@@ -20,6 +23,9 @@ export type InputItem =
   | { type: 'artist'; artist: Artist }
   | { type: 'skip'; line: number; reason: SkipReason }
   | { type: 'error'; line: number; reason: string; kind: RowErrorKind };
+
+/** A bad row, as {@link readArtists} yields it. */
+export type RowErrorItem = Extract<InputItem, { type: 'error' }>;
 
 /** A valid row whose id is in `skipIds`: the artist is already done (resume). */
 export interface AlreadyDoneItem {
@@ -53,4 +59,54 @@ export interface InputScan {
   duplicates: number;
   /** Valid rows whose id is in `skipIds`. */
   alreadyDone: number;
+}
+
+/** Options of {@link planInput}. */
+export interface PlanInputOptions extends ReadArtistsOptions {
+  /** Called for every bad row, in file order, as the scan finds it. */
+  onRowError?: (error: RowErrorItem) => void;
+  /**
+   * How many of the first artists to do to keep in {@link PlannedInput.preview}.
+   * @default 0
+   */
+  previewSize?: number;
+}
+
+/**
+ * Where the artists to do are in a scanned file, so that the work pass can read just those:
+ * it starts at the first of them and yields the rows listed, with no second duplicate check.
+ */
+export interface ToDoPlan {
+  /** The file that was scanned. */
+  readonly path: string;
+  /** The file's identity during the scan; undefined when it changed while it was being scanned. */
+  readonly file: FileIdentity | undefined;
+  /** Byte offset and physical line where the first row to do starts; undefined when there is none. */
+  readonly start: StartPoint | undefined;
+  /** The column layout in force at `start` (positional when there is no row to do). */
+  readonly columns: ColumnMap;
+  /**
+   * The rows to do, as `[first, last]` pairs of start lines, ascending: every record that starts
+   * on a line from `first` to `last` is a row to do, and no other record is.
+   */
+  readonly runs: Uint32Array;
+}
+
+/** What {@link planInput} found. */
+export interface PlannedInput {
+  /** The same counts as {@link scanInput}. */
+  counts: InputScan;
+  /** The first artists to do (at most `previewSize`). */
+  preview: Artist[];
+  /** Where the artists to do are, for {@link readPlannedArtists}. */
+  plan: ToDoPlan;
+}
+
+/** Options of {@link readPlannedArtists}. */
+export interface ReadPlannedOptions extends ReadArtistsOptions {
+  /**
+   * Called once, with a sentence saying why, when the file is no longer the one that was scanned
+   * and every row is read and checked again instead (with `skipIds`, as {@link readArtists} does).
+   */
+  onFallback?: (reason: string) => void;
 }

@@ -75,13 +75,19 @@ export class Utf8Check {
   /** Bytes of an unfinished character carried over from the previous chunk. */
   #carry: Buffer | undefined;
   /** File offset of the first byte not yet validated (the carry's first byte when there is one). */
-  #offset = 0;
+  #offset: number;
   /** Physical line (LF-counted) at `#offset`. */
-  #line = 1;
+  #line: number;
 
-  /** @param path shown in the error message. */
-  constructor(path: string) {
+  /**
+   * @param path shown in the error message.
+   * @param from where the bytes start in the file (a character boundary), for the message.
+   *   @default offset 0, line 1
+   */
+  constructor(path: string, from: { offset: number; line: number } = { offset: 0, line: 1 }) {
     this.#path = path;
+    this.#offset = from.offset;
+    this.#line = from.line;
   }
 
   /** Validates the next chunk. @throws InputError on an invalid byte. */
