@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
@@ -357,4 +358,37 @@ test('--log-file receives the same lines, and --log-format json writes one JSON 
   assert.ok(entries.every((e) => !Number.isNaN(Date.parse(e.time))));
   assert.equal(entries.filter((e) => /Processed artist \d+\/3/.test(e.message)).length, 3);
   assert.doesNotMatch(await readFile(log, 'utf8'), /sk-test/);
+});
+
+test('a second run on the same output while the first is running is refused with exit 2 and changes nothing', async () => {
+  const slow = await startSimulator({ latencyMs: 200, seed: 8 });
+  try {
+    const dir = await tempDir();
+    const rows = artists(30);
+    const input = await writeCsv(dir, 'a.csv', rows);
+    const output = join(dir, 'out.jsonl');
+    let second: Promise<Awaited<ReturnType<typeof runCli>>> | undefined;
+    const first = await runCli(['--input', input, '--output', output, '--max-workers', '2'], {
+      env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: slow.url },
+      onStderrLine: (line) => {
+        if (!second && /Processed artist 2\//.test(line)) {
+          second = runCli(['--input', input, '--output', output, '--resume'], {
+            env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: slow.url },
+          });
+        }
+      },
+    });
+    assert.equal(first.code, 0, first.stderr);
+    assert.ok(second);
+    const refused = await second;
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /Another run \(pid \d+/);
+    assertExactlyOnce(
+      await lines(output),
+      rows.map((x) => x.id),
+    );
+    assert.equal(existsSync(`${output}.lock`), false, 'the lock is released at the end');
+  } finally {
+    await slow.close();
+  }
 });

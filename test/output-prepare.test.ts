@@ -58,6 +58,7 @@ test('outputPaths derives the errors and state files from the output path', () =
     output: 'out/bios.jsonl',
     errors: 'out/bios.errors.jsonl',
     state: 'out/bios.jsonl.state.json',
+    lock: 'out/bios.jsonl.lock',
   });
   assert.equal(outputPaths('results').errors, 'results.errors.jsonl');
   assert.equal(outputPaths('/tmp/a.b.json').errors, '/tmp/a.b.errors.jsonl');

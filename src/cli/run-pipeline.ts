@@ -3,7 +3,15 @@ import { redactConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import { ConfigError, ExitCode, InputError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
-import { openErrorSink, openJsonlSink, outputPaths, prepareOutput } from '../output/index.js';
+import {
+  acquireOutputLock,
+  openErrorSink,
+  openJsonlSink,
+  outputPaths,
+  prepareOutput,
+  type OutputLock,
+  type PreparedOutput,
+} from '../output/index.js';
 import { Runner, type ResultSink, type RunOutcome } from '../pipeline/index.js';
 import { createRequestBuilder } from '../prompt/index.js';
 import { createOpenAIProvider } from '../provider/index.js';
@@ -39,14 +47,35 @@ export async function runPipeline(ctx: RunContext): Promise<number> {
 }
 
 async function runWithRecorder(ctx: RunContext, recorder: RunRecorder): Promise<number> {
+  // Only one run may append to an output at a time; the lock is taken just before the output
+  // is touched and released however the run ends.
+  const lock: { held?: OutputLock } = {};
+  const takeLock = (path: string, lockPath: string): void => {
+    lock.held = acquireOutputLock(lockPath, path, (message) => ctx.events.log('warn', message));
+  };
+  try {
+    return await runLocked(ctx, recorder, takeLock);
+  } finally {
+    lock.held?.release();
+  }
+}
+
+async function runLocked(
+  ctx: RunContext,
+  recorder: RunRecorder,
+  takeLock: (path: string, lockPath: string) => void,
+): Promise<number> {
   const { config, clock, events, logger } = ctx;
   const paths = outputPaths(config.output);
   const builder = createRequestBuilder(await promptSource(config, events), config.api);
 
   // Resume needs the output's index before the input pass; a fresh output is only touched once
   // the input has proved readable, so a typo in --input never costs an existing file.
-  const resumed =
-    config.resume && !config.dryRun ? await prepareOutput(paths.output, { resume: true, overwrite: false }) : undefined;
+  let resumed: PreparedOutput | undefined;
+  if (config.resume && !config.dryRun) {
+    takeLock(paths.output, paths.lock);
+    resumed = await prepareOutput(paths.output, { resume: true, overwrite: false });
+  }
   if (resumed && resumed.repairedBytes > 0)
     events.emit('output:repaired', { path: paths.output, bytesRemoved: resumed.repairedBytes });
   const scan = await scanInput(config.input, resumed?.doneIds, events);
@@ -64,7 +93,10 @@ async function runWithRecorder(ctx: RunContext, recorder: RunRecorder): Promise<
       'Missing API key: set OPENAI_API_KEY (environment or .env) or pass --api-key. To rehearse without one, add --simulate.',
     );
   }
-  if (!resumed) await prepareOutput(paths.output, { resume: false, overwrite: config.overwrite });
+  if (!resumed) {
+    takeLock(paths.output, paths.lock);
+    await prepareOutput(paths.output, { resume: false, overwrite: config.overwrite });
+  }
 
   const cleanups: (() => Promise<void> | void)[] = [];
   const cleanup = async (): Promise<void> => {

@@ -9,6 +9,8 @@ export interface OutputPaths {
   errors: string;
   /** Quota ledger and run state: `<output>.state.json`. */
   state: string;
+  /** Held by the run writing the output: `<output>.lock`. */
+  lock: string;
 }
 
 /**
@@ -23,5 +25,6 @@ export function outputPaths(outputPath: string): OutputPaths {
     output: outputPath,
     errors: join(dirname(outputPath), `${stem}.errors.jsonl`),
     state: `${outputPath}.state.json`,
+    lock: `${outputPath}.lock`,
   };
 }
