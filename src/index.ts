@@ -5,6 +5,7 @@
 export * from './core/clock.js';
 export * from './core/errors.js';
 export * from './core/events.js';
+export { redactRecord, scrubSecrets } from './core/redact.js';
 export type * from './core/gate.js';
 export type * from './core/types.js';
 export { resolveRunConfig, redactConfig, runFields, type RunConfig, type ConfigLayers } from './config/index.js';

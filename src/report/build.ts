@@ -2,7 +2,7 @@ import type { RunSummary } from '../core/events.js';
 import { computeChecks } from './checks.js';
 import { BYTES_PER_MB, iso } from './format.js';
 import type { Observations } from './observations.js';
-import { redactConfigForReport, scrubSecrets } from './redact.js';
+import { redactRecord, scrubSecrets } from '../core/redact.js';
 import type { ResourceFigures } from './resources.js';
 import type { PauseAccuracyEntry, RunReport } from './types.js';
 
@@ -173,7 +173,7 @@ export function buildReport(input: BuildInputs): RunReport {
     },
     pauseAccuracy: { thresholdPercent: threshold, entries: accuracy },
     quotaEvents: o.quotaEvents.map((e) => ({ ...e })),
-    config: redactConfigForReport(input.config),
+    config: redactRecord(input.config),
     notes,
   };
 }

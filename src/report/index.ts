@@ -10,7 +10,6 @@ export { renderReportJson, reportFormatFor, writeReport, type ReportFormat } fro
 export { renderReportMarkdown } from './render-markdown.js';
 export { summaryLines } from './summary-lines.js';
 export { TARGETS } from './checks.js';
-export { redactConfigForReport, scrubSecrets } from './redact.js';
 export {
   validateOutput,
   type InputComparison,

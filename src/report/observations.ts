@@ -2,7 +2,7 @@ import type { RunEmitter, RunEvents } from '../core/events.js';
 import type { Clock } from '../core/clock.js';
 import { iso } from './format.js';
 import { LatencyStats } from './latency.js';
-import { scrubSecrets } from './redact.js';
+import { scrubSecrets } from '../core/redact.js';
 import type { QuotaEventEntry } from './types.js';
 
 /** A pause seen on the event stream. */

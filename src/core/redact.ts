@@ -1,7 +1,7 @@
 /**
- * Defensive masking of configuration values before they reach a report. The caller is expected to
- * pass an already redacted config; this second pass exists so that a key added later, or a secret
- * pasted into an unexpected setting, still never lands in a file that people share.
+ * The one place that masks credentials in settings and free text before they reach a log line,
+ * a report or any other file people share. Database drivers' own messages are scrubbed by the
+ * store, which knows the exact URL.
  */
 
 /** Mask written in place of a secret. */
@@ -36,7 +36,7 @@ export function isSecretKey(key: string): boolean {
  * Returns a copy of `config` safe to print: values of credential-like keys become `***`, and
  * every string value is scrubbed of URL passwords and API-key shapes.
  */
-export function redactConfigForReport(
+export function redactRecord(
   config: Readonly<Record<string, string | number | boolean | null>>,
 ): Record<string, string | number | boolean | null> {
   const out: Record<string, string | number | boolean | null> = {};
