@@ -9,6 +9,7 @@ export type { LineHandle } from './jsonl-sink.js';
 export { ErrorSink, openErrorSink } from './error-sink.js';
 export { OutputWriteError } from './append-file.js';
 export { readJsonl } from './read-jsonl.js';
+export { readLineBatches, type LineBatch } from './line-reader.js';
 export type { JsonlEntry, JsonlInvalid, JsonlValue } from './read-jsonl.js';
 export { DB_STATUS_WIDTH, serializeErrorRecord, serializeOutputRecord } from './serialize.js';
 export type { SerializedLine } from './serialize.js';

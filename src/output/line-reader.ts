@@ -1,5 +1,5 @@
 /**
- * Reads a file as batches of complete lines over one reusable buffer (internal). Faster than
+ * Reads a file as batches of complete lines over one reusable buffer. Faster than
  * readline for million-line files and gives the byte offset of every line, which in-place
  * patching needs.
  */

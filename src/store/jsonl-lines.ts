@@ -1,5 +1,5 @@
 /** Streams a JSONL file line by line with each line's byte offset, without loading it whole. */
-import { createReadStream } from 'node:fs';
+import { readLineBatches } from '../output/index.js';
 
 /** One physical line. */
 export interface JsonlLine {
@@ -11,35 +11,22 @@ export interface JsonlLine {
   lineText: string;
 }
 
-const NEWLINE = 0x0a;
-
 /**
- * Yields every line of the file, including blank ones and a last line without a newline.
- * Splitting on the `\n` byte is safe in UTF-8 (it never occurs inside a multi-byte character).
+ * Yields every line of the file, including blank ones and a last line without a newline, over
+ * the output layer's line reader (the same splitting the resume index uses).
  */
 export async function* readJsonlLines(path: string): AsyncGenerator<JsonlLine> {
-  let pending: Buffer[] = [];
-  let pendingStart = 0;
-  let offset = 0;
-  let lineNumber = 0;
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  for await (const data of stream) {
-    const buffer = data as Buffer;
-    let from = 0;
-    for (let nl = buffer.indexOf(NEWLINE, from); nl !== -1; nl = buffer.indexOf(NEWLINE, from)) {
-      const piece = buffer.subarray(from, nl);
-      const bytes = pending.length === 0 ? piece : Buffer.concat([...pending, piece]);
-      lineNumber += 1;
-      yield { lineNumber, lineStart: pendingStart, lineText: bytes.toString('utf8') };
-      pending = [];
-      from = nl + 1;
-      pendingStart = offset + from;
+  for await (const batch of readLineBatches(path)) {
+    const lines: JsonlLine[] = [];
+    for (let i = 0; i < batch.starts.length; i++) {
+      const start = batch.starts[i] ?? 0;
+      lines.push({
+        lineNumber: batch.firstLine + i,
+        lineStart: batch.offset + start,
+        lineText: batch.buf.toString('utf8', start, batch.ends[i]),
+      });
     }
-    if (from < buffer.length) pending.push(buffer.subarray(from));
-    offset += buffer.length;
-  }
-  if (pending.length > 0) {
-    lineNumber += 1;
-    yield { lineNumber, lineStart: pendingStart, lineText: Buffer.concat(pending).toString('utf8') };
+    // Decoded before yielding: the batch buffer is reused by the next read.
+    yield* lines;
   }
 }
