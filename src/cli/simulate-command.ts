@@ -21,6 +21,8 @@ export interface SimulateFlags {
   rpd?: number;
   burstRequests?: number;
   burstTokens?: number;
+  perSecond?: boolean;
+  chargeRejected: boolean;
   latencyMs: number;
   latencyJitterMs: number;
   seed: number;
@@ -97,6 +99,8 @@ export function simulatorOptionsFromFlags(flags: SimulateFlags): SimulatorOption
     rpd: flags.rpd,
     burstRequests: flags.burstRequests,
     burstTokens: flags.burstTokens,
+    perSecond: flags.perSecond === true,
+    chargeRejected: flags.chargeRejected,
     latencyMs: flags.latencyMs,
     latencyJitterMs: flags.latencyJitterMs,
     seed: flags.seed,
@@ -145,7 +149,7 @@ export function simulatorBanner(url: string, flags: SimulateFlags): string {
   const key = flags.apiKey?.[0] ?? 'sk-sim';
   return [
     `OpenAI-compatible simulator listening on ${url}`,
-    `  limits:  ${limitText('RPM', flags.rpm, flags.burstRequests)}, ${limitText('TPM', flags.tpm, flags.burstTokens)}, ${limitText('RPD', flags.rpd, undefined)}`,
+    `  limits:  ${limitText('RPM', flags.rpm, flags.burstRequests)}, ${limitText('TPM', flags.tpm, flags.burstTokens)}, ${limitText('RPD', flags.rpd, undefined)}${flags.perSecond === true ? ' (enforced per second)' : ''}${flags.chargeRejected ? '; 429s count against the request window' : ''}`,
     `  latency: ${latency}`,
     `  faults:  ${faults.length === 0 ? 'none' : faults.join(', ')} (seed ${flags.seed}; scripted tokens always active)`,
     `  headers: retry-after ${onOff(flags.retryAfter)}, retry-after-ms ${onOff(flags.retryAfterMs)}, x-ratelimit-* ${onOff(flags.rateLimitHeaders)}`,
@@ -213,6 +217,8 @@ export function simulateCommand(io: SimulateCommandIo = {}): Command {
       'token bucket size (default: the full --tpm)',
       int('--burst-tokens', 1, 10_000_000_000),
     )
+    .option('--per-second', 'enforce --rpm and --tpm per second (buckets of a sixtieth), as OpenAI may')
+    .option('--no-charge-rejected', 'do not count rate-limited requests against the request window')
     .option(
       '--latency-ms <ms>',
       'mean added latency per admitted request',
