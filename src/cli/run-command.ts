@@ -16,6 +16,7 @@ const VALUE_FLAGS: [string, RunFieldName][] = [
   ['maxRetries', 'maxRetries'],
   ['requestTimeout', 'requestTimeout'],
   ['quotaThreshold', 'quotaThreshold'],
+  ['rateShare', 'rateShare'],
   ['dailyLimit', 'dailyLimit'],
   ['pauseDuration', 'pauseDuration'],
   ['quotaLogInterval', 'quotaLogInterval'],
@@ -108,6 +109,10 @@ export function runCommand(): Command {
     .option(
       '--quota-threshold <x>',
       'pause when this share of the daily limit is used, 0.1-1.0 [env QUOTA_THRESHOLD] (default: 0.8)',
+    )
+    .option(
+      '--rate-share <x>',
+      "share of the provider's request and token windows this run may use, >0-1.0 [env RATE_SHARE] (default: 1.0)",
     )
     .option('--daily-limit <n>', 'requests per UTC day, retries included [env DAILY_REQUEST_LIMIT] (default: none)')
     .option(

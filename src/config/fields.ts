@@ -91,6 +91,13 @@ export const runFields = {
     schema: numberIn(0.1, 1),
     default: 0.8,
   },
+  rateShare: {
+    flag: '--rate-share',
+    env: 'RATE_SHARE',
+    allowed: 'a number more than 0 and at most 1.0',
+    schema: numberIn(0, 1, { minExclusive: true }),
+    default: 1,
+  },
   dailyLimit: {
     flag: '--daily-limit',
     env: 'DAILY_REQUEST_LIMIT',

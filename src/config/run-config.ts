@@ -22,8 +22,10 @@ export interface RunConfig {
   dryRun: boolean;
   /** @default true */
   quotaMonitoring: boolean;
-  /** @default 0.8 */
+  /** Share of the daily limit at which the run pauses. @default 0.8 */
   quotaThreshold: number;
+  /** Share of the provider's request and token windows the run may use. @default 1 */
+  rateShare: number;
   dailyLimit?: number;
   /** Hours. @default 24 */
   pauseDuration: number;
