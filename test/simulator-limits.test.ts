@@ -60,7 +60,7 @@ test('a flood on the wall clock gets the burst through, give or take one refill'
     const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => call(url, small(`B${i}`))));
     const elapsed = Date.now() - started;
     const ok = replies.filter((r) => r.status === 200).length;
-    assert.ok(elapsed < 1000, `flood took ${elapsed} ms`);
+    // No bound on `elapsed` itself: a loaded machine may take seconds; the admitted count scales with it.
     assert.ok(ok >= 10 && ok <= 10 + Math.ceil(elapsed / 500), `${ok} admitted in ${elapsed} ms`);
   });
 });
