@@ -21,6 +21,7 @@ const VALUE_FLAGS: [string, RunFieldName][] = [
   ['quotaLogInterval', 'quotaLogInterval'],
   ['onDailyLimit', 'onDailyLimit'],
   ['stateFile', 'stateFile'],
+  ['prices', 'prices'],
   ['dbUrl', 'dbUrl'],
   ['dbTarget', 'dbTarget'],
   ['metricsPort', 'metricsPort'],
@@ -122,6 +123,7 @@ export function runCommand(): Command {
       ).choices(['wait', 'exit']),
     )
     .option('--state-file <file>', 'quota ledger and run state (default: <output>.state.json)')
+    .option('--prices <file>', 'price table override, JSON or YAML, USD per 1M tokens [env PRICES_FILE]')
     .option('--enable-db', 'also store bios in a database (SQLite next to the output unless --db-url)')
     .option('--db-url <url>', 'PostgreSQL URL, implies --enable-db [env DATABASE_URL, used with --enable-db]')
     .addOption(

@@ -113,6 +113,7 @@ export const runFields = {
   },
   onDailyLimit: { flag: '--on-daily-limit', allowed: 'wait or exit', schema: oneOf(['wait', 'exit']), default: 'wait' },
   stateFile: { flag: '--state-file', allowed: 'a file path', schema: text },
+  prices: { flag: '--prices', env: 'PRICES_FILE', allowed: 'a .json, .yaml or .yml price file', schema: text },
   enableDb: { flag: '--enable-db', allowed: 'a flag', schema: bool, default: false },
   dbUrl: {
     flag: '--db-url',

@@ -32,6 +32,8 @@ export interface RunConfig {
   /** @default 'wait' */
   onDailyLimit: 'wait' | 'exit';
   stateFile?: string;
+  /** `--prices` file overriding the shipped price table (docs/costs.md). */
+  prices?: string;
   enableDb: boolean;
   dbUrl?: string;
   /** @default 'store' */
