@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { numericFlag } from '../config/index.js';
 import { UsageError } from '../core/errors.js';
 import type { SimulatorHandle, SimulatorOptions, SimulatorStats } from '../simulator/index.js';
 
@@ -38,20 +39,8 @@ export interface SimulateFlags {
   rateLimitHeaders: boolean;
 }
 
-/** A commander parser for a number in [min, max] that throws a UsageError naming the flag. */
-function numberIn(flag: string, min: number, max: number, integer: boolean): (value: string) => number {
-  return (value) => {
-    const n = Number(value.trim());
-    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-      const kind = integer ? 'an integer' : 'a number';
-      throw new UsageError(`Invalid ${flag} "${value}": expected ${kind} from ${min} to ${max}`);
-    }
-    return n;
-  };
-}
-
-const int = (flag: string, min: number, max: number) => numberIn(flag, min, max, true);
-const share = (flag: string) => numberIn(flag, 0, 1, false);
+const int = (flag: string, min: number, max: number) => numericFlag(flag, { min, max, integer: true });
+const share = (flag: string) => numericFlag(flag, { min: 0, max: 1 });
 
 function collect(value: string, previous: string[] | undefined): string[] {
   if (value.trim() === '') throw new UsageError('Invalid --api-key "": expected a non-empty key');
@@ -216,13 +205,13 @@ export function simulateCommand(io: SimulateCommandIo = {}): Command {
     .option(
       '--latency-ms <ms>',
       'mean added latency per admitted request',
-      numberIn('--latency-ms', 0, 600_000, false),
+      numericFlag('--latency-ms', { min: 0, max: 600_000 }),
       0,
     )
     .option(
       '--latency-jitter-ms <ms>',
       'uniform latency jitter, ± ms',
-      numberIn('--latency-jitter-ms', 0, 600_000, false),
+      numericFlag('--latency-jitter-ms', { min: 0, max: 600_000 }),
       0,
     )
     .option('--seed <n>', 'PRNG seed for random faults and jitter', int('--seed', 0, 4_294_967_295), 1)

@@ -1,5 +1,5 @@
-import { isSecretKey } from '../core/redact.js';
 import { createSecretMask, type SecretMask } from '../core/secrets.js';
+import { secretFieldNames } from './redact.js';
 import type { RunConfig } from './run-config.js';
 
 function urlPassword(value: string): string | undefined {
@@ -18,14 +18,15 @@ function urlPassword(value: string): string | undefined {
 }
 
 /**
- * Every secret value a run's settings hold: credential settings (API key and any other
- * `key`/`password`/`token` setting) and the passwords inside URL settings (database, ledger).
+ * Every secret value a run's settings hold: the settings the table marks `secret: 'value'` (the
+ * API key) and the password inside any URL setting (database, ledger).
  */
 export function secretValues(config: RunConfig): string[] {
   const out: string[] = [];
+  const whole = new Set(secretFieldNames('value'));
   for (const [key, value] of Object.entries(config) as [string, unknown][]) {
     if (typeof value !== 'string') continue;
-    if (isSecretKey(key)) out.push(value);
+    if (whole.has(key)) out.push(value);
     const password = urlPassword(value);
     if (password !== undefined) out.push(password, encodeURIComponent(password));
   }
