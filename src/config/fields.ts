@@ -240,6 +240,14 @@ export const runFields = {
     allowed: 'a file path',
     schema: text,
   },
+  prices: {
+    flag: '--prices',
+    placeholder: '<file>',
+    env: 'PRICES_FILE',
+    help: 'price table override, JSON or YAML, USD per 1M tokens (docs/costs.md)',
+    allowed: 'a .json, .yaml or .yml price file',
+    schema: text,
+  },
   enableDb: {
     flag: '--enable-db',
     help: 'also store bios in a database (SQLite next to the output unless --db-url)',
