@@ -128,6 +128,7 @@ async function runLocked(
       {
         monitoring: config.quotaMonitoring,
         threshold: config.quotaThreshold,
+        rateShare: config.rateShare,
         dailyLimit: config.dailyLimit,
         pauseDurationHours: config.pauseDuration,
         logIntervalRequests: config.quotaLogInterval,
