@@ -6,6 +6,7 @@ import type { DispatchGate, Permit } from '../core/gate.js';
 import type { Artist, DbStatus } from '../core/types.js';
 import type { RequestBuilder } from '../prompt/index.js';
 import type { ModelProvider } from '../provider/index.js';
+import { flexRetry, markFlexRecord, type FlexOptions } from './flex-policy.js';
 import { failureRecord, successRecord } from './records.js';
 import type { ResultSink } from './result-sink.js';
 
@@ -26,6 +27,8 @@ export interface RunnerOptions {
   initialDbStatus: DbStatus | null;
   /** How long in-flight requests may take to finish after the first stop signal. @default 30000 */
   drainTimeoutMs?: number;
+  /** Flex mode: ask for `service_tier: "flex"` and handle its refusals (docs/flex.md). @default undefined (standard) */
+  flex?: FlexOptions | undefined;
 }
 
 /** Everything the runner needs, injected. */
@@ -157,6 +160,9 @@ export class Runner {
     const { gate, provider, builder, events, clock, sink } = this.#deps;
     const request = builder.build(artist);
     const startedAt = clock.now();
+    const flex = this.#options.flex;
+    let tier: 'flex' | 'default' | undefined = flex === undefined ? undefined : 'flex';
+    let flexRefusals = 0;
     for (let attempt = 1; ; attempt++) {
       let permit: Permit;
       try {
@@ -182,6 +188,7 @@ export class Runner {
         const result = await provider.generate(request, {
           signal: this.#hard.signal,
           timeoutMs: this.#options.requestTimeoutMs,
+          serviceTier: tier,
         });
         this.#inFlight--;
         permit.settle({ ok: true, headers: result.headers, usage: result.usage });
@@ -201,6 +208,7 @@ export class Runner {
           clock.now() - startedAt,
           this.#options.initialDbStatus,
         );
+        if (tier !== undefined) markFlexRecord(record, result, tier);
         sink.success(record);
         this.#succeeded++;
         events.emit('artist:done', { artist, worker, index: ++this.#completed, total: this.#options.total, record });
@@ -222,6 +230,28 @@ export class Runner {
           durationMs: clock.now() - sentAt,
           usage: undefined,
         });
+        if (error.kind === 'resource_unavailable' && flex !== undefined && !this.stopping) {
+          // No capacity for flex: only this request waits; it is not a failed attempt for --max-retries.
+          const step = flexRetry(++flexRefusals, flex);
+          tier = step.tier;
+          attempt--;
+          events.emit('request:retry', {
+            artist,
+            worker,
+            attempt,
+            delayMs: step.delayMs,
+            kind: error.kind,
+            status: error.status,
+            code: error.apiCode,
+            message: error.message,
+          });
+          try {
+            await clock.sleep(step.delayMs, this.#dispatch.signal);
+          } catch {
+            return 'unfinished';
+          }
+          continue;
+        }
         const decision = gate.decide(error, attempt, this.#options.maxRetries);
         if (decision.action === 'stop') {
           this.stop(decision.error instanceof QuotaStopError ? 'quota' : 'auth', decision.error);
