@@ -165,6 +165,10 @@ async function runLocked(
         requestTimeoutMs: config.requestTimeout * 1000,
         total: scan.valid,
         initialDbStatus: db ? 'pending' : null,
+        flex:
+          config.mode === 'flex'
+            ? { fallback: config.flexFallback, fallbackAfter: config.flexFallbackAfter }
+            : undefined,
       },
     );
     if (config.metricsPort !== undefined) {
