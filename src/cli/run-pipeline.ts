@@ -1,5 +1,5 @@
 import type { RunConfig } from '../config/index.js';
-import { redactConfig } from '../config/index.js';
+import { redactConfig, secretMaskFor } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import { ConfigError, ExitCode, InputError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
@@ -143,7 +143,7 @@ async function runLocked(
 
     const jsonl = openJsonlSink(paths.output);
     cleanups.push(() => jsonl.close());
-    const errorsSink = openErrorSink(paths.errors);
+    const errorsSink = openErrorSink(paths.errors, secretMaskFor(config));
     cleanups.push(() => errorsSink.close());
     const db: DatabaseLink | undefined = config.enableDb
       ? await (await import('./run-database.js')).openDatabase(config, paths, jsonl, events)
