@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { costOf, priceFor } from '../src/cost/index.js';
 import { startSimulator } from '../src/simulator/index.js';
 import type { SimulatorOptions } from '../src/simulator/index.js';
 import { artists, runCli, tempDir, writeCsv } from './support/cli.js';
@@ -26,6 +27,13 @@ async function lines(path: string): Promise<Line[]> {
     .split('\n')
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as Line);
+}
+
+/** gpt-6-luna's price per 1M tokens at a tier, from the shipped table. */
+function expectedCost(line: Line, tier: 'standard' | 'flex'): number {
+  const price = priceFor('gpt-6-luna', tier);
+  assert.ok(price);
+  return costOf(line.usage, price);
 }
 
 // The runner's back-off sleeps run on the scaled clock: 1 s of back-off takes 5 ms.
@@ -69,6 +77,9 @@ test('flex mode with 30 % resource-unavailable 429s completes every artist at th
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual(found.map((l) => l.artist_id).sort(), [...ids].sort());
   assert.ok(found.every((l) => l.mode === 'flex' && l.service_tier === 'flex'));
+  for (const line of found) assert.equal(line.cost_usd, expectedCost(line, 'flex'));
+  const first = found[0];
+  assert.ok(first && expectedCost(first, 'flex') * 2 - expectedCost(first, 'standard') < 1e-9);
   // The refusals happened, were retried although --max-retries is 0, and every request asked for flex.
   assert.ok((stats.flex?.resourceUnavailable ?? 0) >= 5, JSON.stringify(stats.flex));
   assert.equal(stats.flex?.requestsByTier['flex'], 60 + (stats.flex?.resourceUnavailable ?? 0));
@@ -89,6 +100,7 @@ test('--flex-fallback standard --flex-fallback-after 2 sends refused artists at 
   assert.equal(result.code, 0, result.stderr);
   assert.equal(found.length, 12);
   assert.ok(found.every((l) => l.mode === 'flex' && l.service_tier === 'default'));
+  for (const line of found) assert.equal(line.cost_usd, expectedCost(line, 'standard'));
   // Exactly two flex tries per artist, then one standard request.
   assert.equal(stats.flex?.requestsByTier['flex'], 24);
   assert.equal(stats.flex?.requestsByTier['default'], 12);

@@ -161,7 +161,15 @@ async function runLocked(
     };
 
     const runner = new Runner(
-      { provider, builder, gate, sink, events, clock, costOf: (usage, model) => pricer.costOf(usage, model) },
+      {
+        provider,
+        builder,
+        gate,
+        sink,
+        events,
+        clock,
+        costOf: (usage, model, tier) => pricer.costOf(usage, model, tier),
+      },
       {
         maxWorkers: config.maxWorkers,
         maxRetries: config.maxRetries,

@@ -41,6 +41,11 @@ export function flexRetry(refusals: number, options: FlexOptions): FlexStep {
   return { delayMs: Math.round(full * (0.5 + random() * 0.5)), tier: 'flex' };
 }
 
+/** The price tier of a flex-mode answer: flex when the response says it was served at flex, else standard. */
+export function flexBilledTier(result: ProviderSuccess): 'flex' | 'standard' {
+  return result.serviceTier === 'flex' ? 'flex' : 'standard';
+}
+
 /** Marks a flex-mode output line with its mode and the tier the response reports. */
 export function markFlexRecord(record: OutputRecord, result: ProviderSuccess, asked: 'flex' | 'default'): void {
   record.mode = 'flex';

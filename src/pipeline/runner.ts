@@ -6,7 +6,8 @@ import type { DispatchGate, Permit } from '../core/gate.js';
 import type { Artist, DbStatus, TokenUsage } from '../core/types.js';
 import type { RequestBuilder } from '../prompt/index.js';
 import type { ModelProvider } from '../provider/index.js';
-import { flexRetry, markFlexRecord, type FlexOptions } from './flex-policy.js';
+import type { Tier } from '../cost/index.js';
+import { flexBilledTier, flexRetry, markFlexRecord, type FlexOptions } from './flex-policy.js';
 import { failureRecord, successRecord } from './records.js';
 import type { ResultSink } from './result-sink.js';
 
@@ -43,7 +44,7 @@ export interface RunnerDeps {
    * Prices a response's usage for the output line's `cost_usd` (null = model without a known
    * price). Without it, lines carry no `cost_usd`.
    */
-  costOf?: (usage: TokenUsage, model: string) => number | null;
+  costOf?: (usage: TokenUsage, model: string, tier?: Tier) => number | null;
 }
 
 /** What a finished run did. */
@@ -196,7 +197,9 @@ export class Runner {
           serviceTier: tier,
         });
         this.#inFlight--;
-        const costUsd = this.#deps.costOf?.(result.usage, result.model);
+        // A flex line is priced at the tier its response reports (a fallback is standard).
+        const billedTier = tier === undefined ? undefined : flexBilledTier(result);
+        const costUsd = this.#deps.costOf?.(result.usage, result.model, billedTier);
         permit.settle({ ok: true, headers: result.headers, usage: result.usage });
         events.emit('request:done', {
           artist,
