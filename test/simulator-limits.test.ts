@@ -29,7 +29,7 @@ const small = (name: string, extra: Record<string, unknown> = {}) => ({
 });
 
 async function withSim(options: SimulatorOptions, body: (url: string) => Promise<void>): Promise<void> {
-  const sim = await startSimulator(options);
+  const sim = await startSimulator({ sendRetryAfterMs: true, ...options });
   try {
     await body(sim.url);
   } finally {
@@ -145,7 +145,7 @@ test('tokens are charged up front with the estimate and settled with actual usag
   });
 });
 
-test('a rejected request consumes nothing from any bucket', async () => {
+test('a request refused for tokens costs one request and no tokens (unsuccessful requests count)', async () => {
   const clock = new ManualClock(T0);
   await withSim({ rpm: 600, burstRequests: 5, tpm: 2000, clock }, async (url) => {
     // A hanging request keeps its token charge (4 + 1500) for good.
@@ -158,10 +158,11 @@ test('a rejected request consumes nothing from any bucket', async () => {
     const rejected = await call(url, small('G', { max_output_tokens: 1000 }));
     assert.equal(rejected.status, 429);
     assert.equal(rejected.json.error?.type, 'tokens');
-    assert.equal(rejected.headers.get('x-ratelimit-remaining-requests'), '4', 'only the hanging request is counted');
+    assert.equal(rejected.headers.get('x-ratelimit-remaining-requests'), '3', 'the hanging and the refused request');
+    assert.equal(rejected.headers.get('x-ratelimit-remaining-tokens'), '490', 'no token charge (2000 - 10 - 1500)');
     const admitted = await call(url, small('G', { max_output_tokens: 100 }));
     assert.equal(admitted.status, 200);
-    assert.equal(admitted.headers.get('x-ratelimit-remaining-requests'), '3');
+    assert.equal(admitted.headers.get('x-ratelimit-remaining-requests'), '2');
   });
 });
 

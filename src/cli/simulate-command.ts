@@ -34,7 +34,7 @@ export interface SimulateFlags {
   model: string;
   scriptedRetryAfterMs: number;
   retryAfter: boolean;
-  retryAfterMs: boolean;
+  retryAfterMs?: boolean;
   rateLimitHeaders: boolean;
 }
 
@@ -110,7 +110,7 @@ export function simulatorOptionsFromFlags(flags: SimulateFlags): SimulatorOption
     model: flags.model,
     scriptedRetryAfterMs: flags.scriptedRetryAfterMs,
     sendRetryAfter: flags.retryAfter,
-    sendRetryAfterMs: flags.retryAfterMs,
+    sendRetryAfterMs: flags.retryAfterMs === true,
     sendRateLimitHeaders: flags.rateLimitHeaders,
   };
 }
@@ -148,7 +148,7 @@ export function simulatorBanner(url: string, flags: SimulateFlags): string {
     `  limits:  ${limitText('RPM', flags.rpm, flags.burstRequests)}, ${limitText('TPM', flags.tpm, flags.burstTokens)}, ${limitText('RPD', flags.rpd, undefined)}`,
     `  latency: ${latency}`,
     `  faults:  ${faults.length === 0 ? 'none' : faults.join(', ')} (seed ${flags.seed}; scripted tokens always active)`,
-    `  headers: retry-after ${onOff(flags.retryAfter)}, retry-after-ms ${onOff(flags.retryAfterMs)}, x-ratelimit-* ${onOff(flags.rateLimitHeaders)}`,
+    `  headers: retry-after ${onOff(flags.retryAfter)}, retry-after-ms ${onOff(flags.retryAfterMs === true)}, x-ratelimit-* ${onOff(flags.rateLimitHeaders)}`,
     `  auth:    ${flags.apiKey === undefined ? 'any non-empty bearer key' : `${flags.apiKey.length} accepted key(s)`}`,
     `  stats:   GET ${origin}/__stats   reset: POST ${origin}/__reset`,
     '',
@@ -245,7 +245,7 @@ export function simulateCommand(io: SimulateCommandIo = {}): Command {
       1000,
     )
     .option('--no-retry-after', 'omit the retry-after header on rate-limit 429s')
-    .option('--no-retry-after-ms', 'omit the retry-after-ms header on rate-limit 429s')
+    .option('--retry-after-ms', 'also send retry-after-ms on rate-limit 429s (OpenAI sends it only sometimes)')
     .option('--no-rate-limit-headers', 'omit the x-ratelimit-* headers (some real 429s lack them)')
     .addHelpText('after', EXAMPLES)
     .action(async (_options: unknown, command: Command) => {

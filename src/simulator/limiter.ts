@@ -122,6 +122,19 @@ export class RateLimiter {
     if (this.#tpm !== undefined && refund > 0) this.#tpm.bucket.give(refund, this.#clock.now());
   }
 
+  /**
+   * Counts a request that was refused (400, or 429 for lack of room) against the request
+   * windows: OpenAI counts unsuccessful requests toward the per-minute limit. Only a whole unit
+   * that is there is taken, so a request refused for lack of requests does not also undo the
+   * refill in progress (its retry-after stays true).
+   */
+  chargeRequest(): void {
+    const now = this.#clock.now();
+    for (const limit of [this.#rpd, this.#rpm]) {
+      if (limit !== undefined && limit.bucket.waitFor(1, now) === 0) limit.bucket.take(1, now);
+    }
+  }
+
   /** Undoes an admission entirely, as if the request had never arrived. */
   cancel(admission: Admission): void {
     const now = this.#clock.now();
