@@ -197,6 +197,15 @@ export const runFields = {
     schema: numberIn({ min: 0.1, max: 1 }),
     default: 0.8,
   },
+  rateShare: {
+    flag: '--rate-share',
+    placeholder: '<x>',
+    env: 'RATE_SHARE',
+    help: "share of the provider's request and token windows this run may use, >0-1.0",
+    allowed: 'a number more than 0 and at most 1.0',
+    schema: numberIn({ min: 0, max: 1, minExclusive: true }),
+    default: 1,
+  },
   dailyLimit: {
     flag: '--daily-limit',
     placeholder: '<n>',
@@ -238,6 +247,14 @@ export const runFields = {
     help: 'quota ledger and run state',
     helpDefault: '<output>.state.json',
     allowed: 'a file path',
+    schema: text,
+  },
+  prices: {
+    flag: '--prices',
+    placeholder: '<file>',
+    env: 'PRICES_FILE',
+    help: 'price table override, JSON or YAML, USD per 1M tokens (docs/costs.md)',
+    allowed: 'a .json, .yaml or .yml price file',
     schema: text,
   },
   enableDb: {

@@ -5,3 +5,5 @@ export { priceFor, priceKey, SHIPPED_PRICES, TIERS, unknownPriceMessage } from '
 export type { ModelPrice, ModelPrices, PriceTable, Tier } from './prices.js';
 export { countTokens, encodingFor, loadCounter } from './tokens.js';
 export type { EncodingName } from './tokens.js';
+export { createPricer } from './pricer.js';
+export type { Pricer } from './pricer.js';

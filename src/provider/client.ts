@@ -83,6 +83,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
           input_tokens: data.usage.input_tokens,
           output_tokens: data.usage.output_tokens,
           total_tokens: data.usage.total_tokens,
+          ...cachedPart(data.usage.input_tokens_details?.cached_tokens),
         }
       : zeroUsage;
     return {
@@ -117,6 +118,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
           input_tokens: data.usage.prompt_tokens,
           output_tokens: data.usage.completion_tokens,
           total_tokens: data.usage.total_tokens,
+          ...cachedPart(data.usage.prompt_tokens_details?.cached_tokens),
         }
       : zeroUsage;
     return {
@@ -166,4 +168,9 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       }
     },
   };
+}
+
+// Cached input tokens are billed at a lower rate (docs/costs.md); only a positive count is kept.
+function cachedPart(cached: number | undefined): { cached_input_tokens?: number } {
+  return cached !== undefined && cached > 0 ? { cached_input_tokens: cached } : {};
 }

@@ -83,7 +83,6 @@ export async function handleGeneration(
   }
   const admission = ctx.limiter.tryAdmit(estimate);
   if (!admission.admitted) {
-    ctx.limiter.chargeRequest();
     sendRateLimited(ctx, exchange, rateLimitBody(request.model, admission), admission.waitMs);
     return;
   }
