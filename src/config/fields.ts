@@ -94,8 +94,16 @@ export const runFields = {
   dailyLimit: {
     flag: '--daily-limit',
     env: 'DAILY_REQUEST_LIMIT',
-    allowed: 'a whole number of requests greater than 0',
-    schema: numberIn(1, Number.MAX_SAFE_INTEGER, { int: true }),
+    allowed: 'a whole number of requests greater than 0, or none for no limit',
+    // `none` (any case) lifts a limit set in .env or the environment: the test plan's "None" row.
+    schema: z.union([
+      z
+        .string()
+        .trim()
+        .regex(/^none$/i)
+        .transform(() => undefined),
+      numberIn(1, Number.MAX_SAFE_INTEGER, { int: true }),
+    ]),
   },
   pauseDuration: {
     flag: '--pause-duration',
@@ -107,8 +115,16 @@ export const runFields = {
   quotaLogInterval: {
     flag: '--quota-log-interval',
     env: 'QUOTA_LOG_INTERVAL',
-    allowed: 'a whole number of requests greater than 0',
-    schema: numberIn(1, Number.MAX_SAFE_INTEGER, { int: true }),
+    allowed: 'a whole number of requests greater than 0, or none for no limit',
+    // `none` (any case) lifts a limit set in .env or the environment: the test plan's "None" row.
+    schema: z.union([
+      z
+        .string()
+        .trim()
+        .regex(/^none$/i)
+        .transform(() => undefined),
+      numberIn(1, Number.MAX_SAFE_INTEGER, { int: true }),
+    ]),
     default: 100,
   },
   onDailyLimit: { flag: '--on-daily-limit', allowed: 'wait or exit', schema: oneOf(['wait', 'exit']), default: 'wait' },

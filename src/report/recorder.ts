@@ -34,6 +34,10 @@ export interface LiveFigures {
   total: number | undefined;
   /** Time spent paused so far, the current pause included. */
   pausedMs: number;
+  /** Requests sent so far (retries included). */
+  requests: number;
+  /** Configured threshold share (0.1-1) once the quota engine reported it. */
+  threshold: number | undefined;
 }
 
 /** What only the caller knows about how a run ended. */
@@ -88,6 +92,8 @@ export function createRunRecorder(events: RunEmitter, options: RunRecorderOption
       failed: observations.artistsFailed,
       total: observations.runStart?.total,
       pausedMs: observations.resumedPauseMs + open,
+      requests: observations.requestsSent,
+      threshold: observations.threshold,
     };
   };
 

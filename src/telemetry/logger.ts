@@ -27,9 +27,17 @@ export interface LoggerOptions {
   file?: string;
 }
 
+/**
+ * Structured fields of a log line (`--log-format json` writes them as keys; text lines carry
+ * them in the message already).
+ */
+export type LogFields = Readonly<Record<string, string | number | boolean | null | undefined>>;
+
 /** Writes log lines; the only place that decides their shape. */
 export interface Logger {
-  log(level: LogLevel, message: string): void;
+  log(level: LogLevel, message: string, fields?: LogFields): void;
+  /** A visual separator line for people; left out of `json` logs. */
+  rule(): void;
   /** True when `level` would be written anywhere. */
   enabled(level: LogLevel): boolean;
   /** Redirects console lines (used by the progress bar). */
@@ -50,20 +58,25 @@ export function createLogger(options: LoggerOptions): Logger {
     );
   });
 
-  const render = (lvl: LogLevel, message: string): string => {
+  const render = (lvl: LogLevel, message: string, fields: LogFields | undefined): string => {
     const time = new Date(options.clock.now()).toISOString();
     return format === 'json'
-      ? JSON.stringify({ time, level: LABEL[lvl], message })
+      ? JSON.stringify({ time, level: LABEL[lvl], ...fields, message })
       : `${time} ${LABEL[lvl]}: ${message}`;
   };
 
+  const write = (lvl: LogLevel, message: string, fields?: LogFields): void => {
+    const rank = RANK[lvl];
+    if (rank < level) return;
+    const line = render(lvl, message, fields);
+    if (rank >= consoleLevel) consoleWriter.writeLine(line);
+    file?.write(`${line}\n`);
+  };
+
   return {
-    log(lvl, message) {
-      const rank = RANK[lvl];
-      if (rank < level) return;
-      const line = render(lvl, message);
-      if (rank >= consoleLevel) consoleWriter.writeLine(line);
-      file?.write(`${line}\n`);
+    log: write,
+    rule() {
+      if (format !== 'json') write('info', '='.repeat(70));
     },
     enabled(lvl) {
       return RANK[lvl] >= level;
