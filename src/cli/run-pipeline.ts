@@ -12,6 +12,7 @@ import {
   type OutputLock,
   type PreparedOutput,
 } from '../output/index.js';
+import { createPricer, loadPriceTable } from '../cost/index.js';
 import { Runner, type ResultSink, type RunOutcome } from '../pipeline/index.js';
 import { createRequestBuilder } from '../prompt/index.js';
 import { createOpenAIProvider } from '../provider/index.js';
@@ -68,6 +69,7 @@ async function runLocked(
   const { config, clock, events, logger } = ctx;
   const paths = outputPaths(config.output);
   const builder = createRequestBuilder(await promptSource(config, events), config.api);
+  const pricer = createPricer(await loadPriceTable(config.prices), 'standard', (m) => events.log('warn', m));
 
   // Resume needs the output's index before the input pass; a fresh output is only touched once
   // the input has proved readable, so a typo in --input never costs an existing file.
@@ -158,7 +160,7 @@ async function runLocked(
     };
 
     const runner = new Runner(
-      { provider, builder, gate, sink, events, clock },
+      { provider, builder, gate, sink, events, clock, costOf: (usage, model) => pricer.costOf(usage, model) },
       {
         maxWorkers: config.maxWorkers,
         maxRetries: config.maxRetries,

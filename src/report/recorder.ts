@@ -38,6 +38,8 @@ export interface LiveFigures {
   requests: number;
   /** Configured threshold share (0.1-1) once the quota engine reported it. */
   threshold: number | undefined;
+  /** Dollars of the priced responses so far; null when nothing was priced. */
+  costUsd: number | null;
 }
 
 /** What only the caller knows about how a run ended. */
@@ -94,6 +96,7 @@ export function createRunRecorder(events: RunEmitter, options: RunRecorderOption
       pausedMs: observations.resumedPauseMs + open,
       requests: observations.requestsSent,
       threshold: observations.threshold,
+      costUsd: observations.costUsd,
     };
   };
 

@@ -1,5 +1,6 @@
 import { formatCounts, formatDuration, formatMb, formatNumber, orNa } from './format.js';
 import type { RunReport } from './types.js';
+import { formatUsd } from '../cost/cost.js';
 
 /** How each outcome reads in the summary: words, not internal names. */
 const OUTCOME_WORDS: Record<RunReport['outcome'], string> = {
@@ -42,6 +43,7 @@ export function summaryLines(report: RunReport): string[] {
     `Test-plan checks: ${passed}/${report.checks.length} passed` +
       (notMeasured > 0 ? `, ${notMeasured} not measurable in this run` : '') +
       (failedChecks.length > 0 ? `; failed: ${failedChecks.map((c) => `${c.metric} ${c.actual}`).join(', ')}` : ''),
+    `Cost: ${a.costUsd === null ? 'n/a (no priced response)' : `${formatUsd(a.costUsd)} (${a.costUsd} USD)`}`,
   ];
   return lines;
 }

@@ -52,6 +52,16 @@ export interface SimulatorOptions {
   scriptedRetryAfterMs?: number | undefined;
   /** Time source for the buckets, latency and stats. @default systemClock */
   clock?: Clock | undefined;
+  /** Batch lines answered each time a batch is retrieved (progress is driven by polling). @default 1000 */
+  batchLinesPerPoll?: number | undefined;
+  /** The first N batches to start processing expire part-way. @default 0 */
+  batchExpireCount?: number | undefined;
+  /** Share of an expiring batch's lines answered before it expires. @default 0.5 */
+  batchExpireShare?: number | undefined;
+  /** Enqueued input-token limit of the batch queue (`token_limit_exceeded` above it). @default undefined (unlimited) */
+  batchQueueTokens?: number | undefined;
+  /** Share of `service_tier: "flex"` requests refused with 429 resource_unavailable. @default 0 */
+  flexUnavailableRate?: number | undefined;
 }
 
 /** {@link SimulatorOptions} with defaults applied and values checked. */
@@ -79,6 +89,11 @@ export interface ResolvedSimulatorOptions {
   model: string;
   scriptedRetryAfterMs: number;
   clock: Clock;
+  batchLinesPerPoll: number;
+  batchExpireCount: number;
+  batchExpireShare: number;
+  batchQueueTokens: number | undefined;
+  flexUnavailableRate: number;
 }
 
 function fail(name: string, expected: string, value: unknown): never {
@@ -142,7 +157,18 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
     model: options.model ?? 'gpt-4o-mini',
     scriptedRetryAfterMs: nonNegative('scriptedRetryAfterMs', options.scriptedRetryAfterMs, 1000),
     clock: options.clock ?? systemClock,
+    batchLinesPerPoll: options.batchLinesPerPoll ?? 1000,
+    batchExpireCount: options.batchExpireCount ?? 0,
+    batchExpireShare: rate('batchExpireShare', options.batchExpireShare ?? 0.5),
+    batchQueueTokens: positive('batchQueueTokens', options.batchQueueTokens),
+    flexUnavailableRate: rate('flexUnavailableRate', options.flexUnavailableRate),
   };
+  if (!Number.isInteger(resolved.batchLinesPerPoll) || resolved.batchLinesPerPoll < 1) {
+    fail('batchLinesPerPoll', 'an integer >= 1', resolved.batchLinesPerPoll);
+  }
+  if (!Number.isInteger(resolved.batchExpireCount) || resolved.batchExpireCount < 0) {
+    fail('batchExpireCount', 'an integer >= 0', resolved.batchExpireCount);
+  }
   if (!Number.isFinite(resolved.seed)) fail('seed', 'a finite number', resolved.seed);
   const q = resolved.insufficientQuotaAfter;
   if (q !== undefined && (!Number.isInteger(q) || q < 0)) fail('insufficientQuotaAfter', 'an integer >= 0', q);

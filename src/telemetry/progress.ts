@@ -2,6 +2,7 @@ import cliProgress from 'cli-progress';
 import type { Clock } from '../core/clock.js';
 import type { RunEmitter } from '../core/events.js';
 import type { GateSnapshot } from '../core/gate.js';
+import { formatUsd } from '../cost/cost.js';
 import { estimateRemaining, formatEta } from './eta.js';
 import { duration } from './format.js';
 import type { LineWriter, Logger } from './logger.js';
@@ -17,6 +18,8 @@ export interface ProgressFigures {
   requests?: number;
   /** Threshold share of the daily limit, when monitoring is on. */
   threshold?: number | undefined;
+  /** Dollars spent so far; null or absent when nothing was priced. */
+  costUsd?: number | null;
 }
 
 /** Options of {@link startProgress}. */
@@ -57,8 +60,10 @@ function figures(o: ProgressOptions): Figures {
   const activeMs = Math.max(1, now - stats.startTime - stats.pausedMs);
   const perSecond = done / (activeMs / 1000);
   const snap = o.snapshot();
+  const spent = typeof stats.costUsd === 'number' ? ` · ${formatUsd(stats.costUsd)} spent` : '';
   const quota =
-    snap.dailyLimit === undefined ? `${snap.usedToday} req today` : `${snap.usedToday}/${snap.dailyLimit} req today`;
+    (snap.dailyLimit === undefined ? `${snap.usedToday} req today` : `${snap.usedToday}/${snap.dailyLimit} req today`) +
+    spent;
   const pausedUntil = snap.pausedUntil !== undefined && snap.pausedUntil > now ? snap.pausedUntil : undefined;
   const status =
     pausedUntil !== undefined
