@@ -14,7 +14,8 @@ async function inTmux(dir: string, command: string, columns: number): Promise<(.
   const conf = join(dir, 'tmux.conf');
   await writeFile(conf, 'set -g history-limit 100000\n');
   const socket = join(dir, 'tmux.sock');
-  const tmux = (...args: string[]): string => execFileSync('tmux', ['-S', socket, '-f', conf, ...args], { encoding: 'utf8' });
+  const tmux = (...args: string[]): string =>
+    execFileSync('tmux', ['-S', socket, '-f', conf, ...args], { encoding: 'utf8' });
   tmux('new-session', '-d', '-s', 'run', '-x', String(columns), '-y', '30', command);
   return tmux;
 }

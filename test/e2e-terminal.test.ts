@@ -35,7 +35,14 @@ test('--daily-limit none and DAILY_REQUEST_LIMIT=none mean no limit, and the fla
 
 test('the continue command drops --overwrite, adds --resume and never shows a secret', () => {
   assert.equal(
-    continueCommand(['--input', 'my artists.csv', '--overwrite', '--api-key', 'sk-secret', '--db-url=postgres://u:p@h/db']),
+    continueCommand([
+      '--input',
+      'my artists.csv',
+      '--overwrite',
+      '--api-key',
+      'sk-secret',
+      '--db-url=postgres://u:p@h/db',
+    ]),
     `artist-bio-gen --input 'my artists.csv' --api-key "$OPENAI_API_KEY" --db-url "$DATABASE_URL" --resume`,
   );
   assert.equal(continueCommand(['run', '--resume', '--input', 'a.csv']), 'artist-bio-gen run --resume --input a.csv');
@@ -75,7 +82,10 @@ test('--log-format json lines carry structured fields and no decoration lines', 
   assert.equal(result.code, 0);
   const lines = result.stderr.split('\n').filter((l) => l !== '');
   const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-  assert.ok(records.every((r) => typeof r['event'] === 'string'), 'every line names its event');
+  assert.ok(
+    records.every((r) => typeof r['event'] === 'string'),
+    'every line names its event',
+  );
   assert.ok(!records.some((r) => String(r['message']).startsWith('====')), 'no separator lines');
   const done = records.filter((r) => r['event'] === 'artist:done');
   assert.equal(done.length, 3);

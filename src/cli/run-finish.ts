@@ -70,11 +70,10 @@ export async function finishRun(ctx: FinishContext, outcome: RunOutcome): Promis
       command: again,
     });
   } else if (outcome.failed > 0) {
-    logger.log(
-      'warn',
-      `${outcome.failed} artist(s) failed (details in ${paths.errors}). To retry them: ${again}`,
-      { event: 'run:continue', command: again },
-    );
+    logger.log('warn', `${outcome.failed} artist(s) failed (details in ${paths.errors}). To retry them: ${again}`, {
+      event: 'run:continue',
+      command: again,
+    });
   }
   if (config.report) {
     try {
