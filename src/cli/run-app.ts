@@ -1,4 +1,4 @@
-import { resolveRunConfig, type RunConfig } from '../config/index.js';
+import { resolveRunConfig, secretMaskFor, type RunConfig } from '../config/index.js';
 import { createScaledClock, systemClock, type Clock } from '../core/clock.js';
 import { BioGenError, ExitCode, exitCodeFor } from '../core/errors.js';
 import { RunEmitter } from '../core/events.js';
@@ -29,6 +29,7 @@ function loggerFor(config: RunConfig, clock: Clock): Logger {
     format: config.logFormat,
     console: streamWriter(process.stderr),
     ...(config.logFile ? { file: config.logFile } : {}),
+    mask: secretMaskFor(config),
   });
 }
 

@@ -1,5 +1,5 @@
 import type { RunConfig } from '../config/index.js';
-import { redactConfig } from '../config/index.js';
+import { redactConfig, secretMaskFor } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import { ConfigError, ExitCode, InputError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
@@ -19,7 +19,7 @@ import { createOpenAIProvider } from '../provider/index.js';
 import { openQuotaGate } from '../quota/index.js';
 import { createRunRecorder, type RunRecorder } from '../report/index.js';
 import { startProgress, type Logger } from '../telemetry/index.js';
-import { artistsToDo, scanInput } from './input-scan.js';
+import { artistsToDo, scanRunInput } from './input-scan.js';
 import type { DatabaseLink } from './run-database.js';
 import { finishRun } from './run-finish.js';
 import { printDryRun, promptSource } from './run-prompt.js';
@@ -80,7 +80,7 @@ async function runLocked(
   }
   if (resumed && resumed.repairedBytes > 0)
     events.emit('output:repaired', { path: paths.output, bytesRemoved: resumed.repairedBytes });
-  const scan = await scanInput(config.input, resumed?.doneIds, events);
+  const scan = await scanRunInput(config.input, resumed?.doneIds, events);
   if (scan.valid === 0 && scan.alreadyDone === 0) {
     throw new InputError(
       `No valid artist found in ${config.input} (${scan.errors} invalid rows, ${scan.skipped} skipped lines)`,
@@ -128,6 +128,7 @@ async function runLocked(
       {
         monitoring: config.quotaMonitoring,
         threshold: config.quotaThreshold,
+        rateShare: config.rateShare,
         dailyLimit: config.dailyLimit,
         pauseDurationHours: config.pauseDuration,
         logIntervalRequests: config.quotaLogInterval,
@@ -142,7 +143,7 @@ async function runLocked(
 
     const jsonl = openJsonlSink(paths.output);
     cleanups.push(() => jsonl.close());
-    const errorsSink = openErrorSink(paths.errors);
+    const errorsSink = openErrorSink(paths.errors, secretMaskFor(config));
     cleanups.push(() => errorsSink.close());
     const db: DatabaseLink | undefined = config.enableDb
       ? await (await import('./run-database.js')).openDatabase(config, paths, jsonl, events)
@@ -160,13 +161,25 @@ async function runLocked(
     };
 
     const runner = new Runner(
-      { provider, builder, gate, sink, events, clock, costOf: (usage, model) => pricer.costOf(usage, model) },
+      {
+        provider,
+        builder,
+        gate,
+        sink,
+        events,
+        clock,
+        costOf: (usage, model, tier) => pricer.costOf(usage, model, tier),
+      },
       {
         maxWorkers: config.maxWorkers,
         maxRetries: config.maxRetries,
         requestTimeoutMs: config.requestTimeout * 1000,
         total: scan.valid,
         initialDbStatus: db ? 'pending' : null,
+        flex:
+          config.mode === 'flex'
+            ? { fallback: config.flexFallback, fallbackAfter: config.flexFallbackAfter }
+            : undefined,
       },
     );
     if (config.metricsPort !== undefined) {

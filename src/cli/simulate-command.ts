@@ -22,6 +22,8 @@ export interface SimulateFlags {
   rpd?: number;
   burstRequests?: number;
   burstTokens?: number;
+  perSecond?: boolean;
+  chargeRejected: boolean;
   latencyMs: number;
   latencyJitterMs: number;
   seed: number;
@@ -94,6 +96,8 @@ export function simulatorOptionsFromFlags(flags: SimulateFlags): SimulatorOption
     rpd: flags.rpd,
     burstRequests: flags.burstRequests,
     burstTokens: flags.burstTokens,
+    perSecond: flags.perSecond === true,
+    chargeRejected: flags.chargeRejected,
     latencyMs: flags.latencyMs,
     latencyJitterMs: flags.latencyJitterMs,
     seed: flags.seed,
@@ -148,7 +152,7 @@ export function simulatorBanner(url: string, flags: SimulateFlags): string {
   const key = flags.apiKey?.[0] ?? 'sk-sim';
   return [
     `OpenAI-compatible simulator listening on ${url}`,
-    `  limits:  ${limitText('RPM', flags.rpm, flags.burstRequests)}, ${limitText('TPM', flags.tpm, flags.burstTokens)}, ${limitText('RPD', flags.rpd, undefined)}`,
+    `  limits:  ${limitText('RPM', flags.rpm, flags.burstRequests)}, ${limitText('TPM', flags.tpm, flags.burstTokens)}, ${limitText('RPD', flags.rpd, undefined)}${flags.perSecond === true ? ' (enforced per second)' : ''}${flags.chargeRejected ? '; 429s count against the request window' : ''}`,
     `  latency: ${latency}`,
     `  faults:  ${faults.length === 0 ? 'none' : faults.join(', ')} (seed ${flags.seed}; scripted tokens always active)`,
     `  headers: retry-after ${onOff(flags.retryAfter)}, retry-after-ms ${onOff(flags.retryAfterMs)}, x-ratelimit-* ${onOff(flags.rateLimitHeaders)}`,
@@ -216,6 +220,8 @@ export function simulateCommand(io: SimulateCommandIo = {}): Command {
       'token bucket size (default: the full --tpm)',
       int('--burst-tokens', 1, 10_000_000_000),
     )
+    .option('--per-second', 'enforce --rpm and --tpm per second (buckets of a sixtieth), as OpenAI may')
+    .option('--no-charge-rejected', 'do not count rate-limited requests against the request window')
     .option(
       '--latency-ms <ms>',
       'mean added latency per admitted request',

@@ -25,6 +25,8 @@ export interface LoggerOptions {
   console: LineWriter;
   /** Also append every line to this file. */
   file?: string;
+  /** Applied to every message before it is written (masks the run's secrets). @default none */
+  mask?: (text: string) => string;
 }
 
 /**
@@ -58,10 +60,18 @@ export function createLogger(options: LoggerOptions): Logger {
     );
   });
 
-  const render = (lvl: LogLevel, message: string, fields: LogFields | undefined): string => {
+  const mask = options.mask ?? ((text: string) => text);
+  const maskFields = (fields: LogFields | undefined): LogFields | undefined => {
+    if (fields === undefined) return undefined;
+    const out: Record<string, string | number | boolean | null | undefined> = {};
+    for (const [key, value] of Object.entries(fields)) out[key] = typeof value === 'string' ? mask(value) : value;
+    return out;
+  };
+  const render = (lvl: LogLevel, raw: string, fields: LogFields | undefined): string => {
+    const message = mask(raw);
     const time = new Date(options.clock.now()).toISOString();
     return format === 'json'
-      ? JSON.stringify({ time, level: LABEL[lvl], ...fields, message })
+      ? JSON.stringify({ time, level: LABEL[lvl], ...maskFields(fields), message })
       : `${time} ${LABEL[lvl]}: ${message}`;
   };
 
