@@ -22,7 +22,7 @@ async function call(url: string, name: string): Promise<Reply> {
 }
 
 async function withSim(options: SimulatorOptions, body: (url: string) => Promise<void>): Promise<void> {
-  const sim = await startSimulator(options);
+  const sim = await startSimulator({ sendRetryAfterMs: true, ...options });
   try {
     await body(sim.url);
   } finally {

@@ -29,7 +29,7 @@ const small = (name: string, extra: Record<string, unknown> = {}) => ({
 });
 
 async function withSim(options: SimulatorOptions, body: (url: string) => Promise<void>): Promise<void> {
-  const sim = await startSimulator(options);
+  const sim = await startSimulator({ sendRetryAfterMs: true, ...options });
   try {
     await body(sim.url);
   } finally {

@@ -143,6 +143,14 @@ export class RateLimiter {
     if (this.#tpm !== undefined && refund > 0) this.#tpm.bucket.give(refund, this.#clock.now());
   }
 
+  /**
+   * Counts a request refused before admission (a 400) against the per-minute request window,
+   * like a rejected 429 in {@link tryAdmit}. Does nothing when `chargeRejected` is off.
+   */
+  chargeRequest(): void {
+    if (this.#chargeRejected) this.#rpm?.bucket.charge(1, this.#clock.now(), this.#rpm.bucket.capacity);
+  }
+
   /** Undoes an admission entirely, as if the request had never arrived. */
   cancel(admission: Admission): void {
     const now = this.#clock.now();
