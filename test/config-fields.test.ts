@@ -40,7 +40,7 @@ test('run --help lists every setting of the table with its placeholder, aliases 
   }
   assert.match(flat, /--input, --input-file <file>/);
   assert.match(flat, /--api-key, --openai-api-key <key>/);
-  assert.match(flat, /--max-workers <n> concurrent requests, 1-512 \(default: 4\)/);
+  assert.match(flat, /--max-workers <n> concurrent requests: auto .* \(default: auto\)/);
   assert.match(flat, /--daily-limit <n> .*\[env DAILY_REQUEST_LIMIT\] \(default: none\)/);
 });
 

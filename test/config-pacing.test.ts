@@ -36,3 +36,13 @@ test('a rate share of 0 or above 1 is refused, naming the flag or the variable',
     (error: unknown) => error instanceof ConfigError && /RATE_SHARE/.test(error.message),
   );
 });
+
+test('--max-workers takes auto (any case) or a fixed number; the default is auto up to 1,024 in flight', () => {
+  const auto = resolveRunConfig(layers()).config;
+  assert.equal(auto.maxWorkers, 'auto');
+  assert.equal(auto.maxInFlight, 1024);
+  assert.equal(resolveRunConfig(layers({ flags: { input: 'a.csv', maxWorkers: 'AUTO' } })).config.maxWorkers, 'auto');
+  assert.equal(resolveRunConfig(layers({ flags: { input: 'a.csv', maxWorkers: '16' } })).config.maxWorkers, 16);
+  const capped = resolveRunConfig(layers({ flags: { input: 'a.csv', maxInFlight: '5000' } })).config;
+  assert.equal(capped.maxInFlight, 5000);
+});

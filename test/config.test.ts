@@ -14,7 +14,8 @@ const layers = (over: Partial<ConfigLayers> = {}): ConfigLayers => ({
 test('defaults follow DESIGN 3.2 when nothing is set', () => {
   const { config } = resolveRunConfig(layers());
   assert.equal(config.output, 'out.jsonl');
-  assert.equal(config.maxWorkers, 4);
+  assert.equal(config.maxWorkers, 'auto');
+  assert.equal(config.maxInFlight, 1024);
   assert.equal(config.maxRetries, 5);
   assert.equal(config.requestTimeout, 120);
   assert.equal(config.quotaMonitoring, true);
@@ -87,7 +88,9 @@ test('a bad flag value is a usage error naming the flag and the range', () => {
   );
   for (const [flag, value] of [
     ['maxWorkers', '0'],
-    ['maxWorkers', '513'],
+    ['maxWorkers', '10001'],
+    ['maxWorkers', 'automatic'],
+    ['maxInFlight', '0'],
     ['maxWorkers', '2.5'],
     ['pauseDuration', '0'],
     ['pauseDuration', '73'],

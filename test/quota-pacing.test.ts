@@ -39,10 +39,12 @@ function headers(values: Record<string, string>): Headers {
   return new Headers(values);
 }
 
+// The bucket is nearly empty (1 of 600 left, full again in 59.9 s): no spare room to spend, so
+// admissions follow the paced schedule.
 const REQUESTS_600 = {
   'x-ratelimit-limit-requests': '600',
-  'x-ratelimit-remaining-requests': '599',
-  'x-ratelimit-reset-requests': '100ms',
+  'x-ratelimit-remaining-requests': '1',
+  'x-ratelimit-reset-requests': '59.9s',
 };
 
 async function tick(): Promise<void> {
@@ -107,8 +109,14 @@ describe('provider window pacing', () => {
 
   test('admissions are spaced ~125 ms at rate share 0.8', async () => {
     const { gate, clock } = await open({ rateShare: 0.8 });
-    await primeWith(gate, REQUESTS_600);
-    const permits = await admitAll(gate, clock, 5, headers(REQUESTS_600));
+    // 125 of 600 left: above the fifth the run must leave unused, with no spare room beyond it.
+    const share = {
+      'x-ratelimit-limit-requests': '600',
+      'x-ratelimit-remaining-requests': '125',
+      'x-ratelimit-reset-requests': '47.5s',
+    };
+    await primeWith(gate, share);
+    const permits = await admitAll(gate, clock, 5, headers(share));
     assert.deepEqual(gaps(permits), [125, 125, 125, 125]);
     await gate.close();
   });
@@ -200,23 +208,20 @@ describe('provider window pacing', () => {
     await gate.close();
   });
 
-  test('until the first answer arrives, only one request is in flight', async () => {
-    const { gate } = await open();
+  test('until the first answer arrives, a bounded burst of 8 requests is in flight, not one', async () => {
+    const { gate } = await open({ maxWorkers: 'auto' });
     const signal = new AbortController().signal;
-    const first = await gate.acquire(signal);
-    let more = 0;
-    const others = [gate.acquire(signal), gate.acquire(signal)].map((p) =>
-      p.then((permit) => {
-        more++;
-        return permit;
-      }),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.equal(more, 0, 'the others wait for the first answer');
-    first.settle({ ok: true, headers: new Headers(), usage: USAGE });
-    await Promise.all(others);
-    assert.equal(more, 2);
+    const pending = Array.from({ length: 12 }, () => gate.acquire(signal));
+    const all = Promise.allSettled(pending);
+    await tick();
+    assert.equal(gate.snapshot().usedToday, 8, 'eight admitted at once');
+    const first = await pending[0];
+    first?.settle({ ok: true, headers: new Headers(), usage: USAGE });
+    await tick();
+    // No limit is known yet: each answer lets one more in, plus one (a slow start).
+    assert.equal(gate.snapshot().usedToday, 10);
     await gate.close();
+    await all;
   });
 
   test('tokens are paced by the estimate (average input + output cap) and settled with real usage', async () => {
@@ -224,8 +229,8 @@ describe('provider window pacing', () => {
     // 60,000 tokens per minute = 1 token per ms; estimate = 100 input + 100 cap = 200 tokens.
     const tokenHeaders = {
       'x-ratelimit-limit-tokens': '60000',
-      'x-ratelimit-remaining-tokens': '59000',
-      'x-ratelimit-reset-tokens': '1s',
+      'x-ratelimit-remaining-tokens': '100',
+      'x-ratelimit-reset-tokens': '59.9s',
     };
     await primeWith(gate, tokenHeaders);
     const held = await admitAll(gate, clock, 4, undefined);
@@ -253,8 +258,8 @@ describe('provider window pacing', () => {
     assert.deepEqual(statuses, [
       {
         requestsLimit: 600,
-        requestsRemaining: 599,
-        requestsResetMs: 100,
+        requestsRemaining: 1,
+        requestsResetMs: 59_900,
         tokensLimit: undefined,
         tokensRemaining: undefined,
         tokensResetMs: undefined,

@@ -307,12 +307,12 @@ describe('stop latch, abort and close', () => {
   });
 
   test('a 401 stops the run with AuthStopError, and waiting workers are released with it', async () => {
-    const { gate } = await open();
+    const { gate } = await open({ maxWorkers: 'auto' });
     const signal = new AbortController().signal;
-    const first = await gate.acquire(signal);
-    const waiting = gate.acquire(signal); // gentle start: waits for the first answer
+    const [first] = await Promise.all(Array.from({ length: 8 }, () => gate.acquire(signal)));
+    const waiting = gate.acquire(signal); // beyond the initial burst: waits for an answer
     const error = failure('auth', { status: 401 });
-    first.settle({ ok: false, error });
+    first?.settle({ ok: false, error });
     await assert.rejects(waiting, AuthStopError);
     const decision = gate.decide(error, 1, 5);
     assert.ok(decision.action === 'stop' && decision.error instanceof AuthStopError);

@@ -32,7 +32,7 @@ export async function openDatabase(
       ...(config.dbUrl !== undefined ? { url: config.dbUrl } : { sqlitePath: sqlitePathFor(paths.output) }),
       target: config.dbTarget,
       testMode: config.testMode,
-      poolSize: Math.min(Math.max(2, config.maxWorkers), 20),
+      poolSize: Math.min(Math.max(2, config.maxWorkers === 'auto' ? 20 : config.maxWorkers), 20),
     },
     { log: (level, message) => events.log(level, message) },
   );

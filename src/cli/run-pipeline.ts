@@ -135,6 +135,7 @@ async function runLocked(
         onDailyLimit: config.onDailyLimit,
         statePath: config.stateFile ?? paths.state,
         maxWorkers: config.maxWorkers,
+        maxInFlight: config.maxInFlight,
         maxOutputTokens: builder.maxOutputTokens,
       },
       { clock, events },
@@ -172,6 +173,7 @@ async function runLocked(
       },
       {
         maxWorkers: config.maxWorkers,
+        maxInFlight: config.maxInFlight,
         maxRetries: config.maxRetries,
         requestTimeoutMs: config.requestTimeout * 1000,
         total: scan.valid,
@@ -198,6 +200,7 @@ async function runLocked(
       inputPath: config.input,
       outputPath: paths.output,
       maxWorkers: config.maxWorkers,
+      maxInFlight: config.maxInFlight,
       total: scan.valid,
       alreadyDone: scan.alreadyDone,
       promptLabel: builder.label,

@@ -206,10 +206,22 @@ export const runFields = {
   maxWorkers: {
     flag: '--max-workers',
     placeholder: '<n>',
-    help: 'concurrent requests, 1-512',
-    allowed: 'an integer from 1 to 512',
-    schema: numberIn({ min: 1, max: 512, integer: true }),
-    default: 4,
+    help: 'concurrent requests: auto (follow the allowed rate × latency) or a fixed 1-10000',
+    allowed: 'auto or an integer from 1 to 10000',
+    schema: z.union([
+      z.literal('auto'),
+      z.string().trim().toLowerCase().pipe(z.literal('auto')),
+      numberIn({ min: 1, max: 10_000, integer: true }),
+    ]),
+    default: 'auto',
+  },
+  maxInFlight: {
+    flag: '--max-in-flight',
+    placeholder: '<n>',
+    help: 'most requests in flight with --max-workers auto, 1-100000',
+    allowed: 'an integer from 1 to 100000',
+    schema: numberIn({ min: 1, max: 100_000, integer: true }),
+    default: 1024,
   },
   maxRetries: {
     flag: '--max-retries',

@@ -21,7 +21,10 @@ export interface RunEvents {
     time: number;
     inputPath: string;
     outputPath: string;
-    maxWorkers: number;
+    /** Fixed worker count, or `auto` (in flight follows rate × latency up to `maxInFlight`). */
+    maxWorkers: number | 'auto';
+    /** Most requests in flight in `auto` mode. */
+    maxInFlight?: number | undefined;
     /** Artists still to do (known after the input scan), undefined while streaming. */
     total: number | undefined;
     alreadyDone: number;

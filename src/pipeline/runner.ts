@@ -16,8 +16,14 @@ export type StopReason = 'SIGINT' | 'SIGTERM' | 'quota' | 'auth';
 
 /** Options of a {@link Runner}. */
 export interface RunnerOptions {
-  /** Concurrent requests. @default 4 */
-  maxWorkers: number;
+  /**
+   * Concurrent requests: a fixed number of workers, or `auto`, where `maxInFlight` workers wait
+   * at the gate and the gate decides how many are in flight (docs/pacing.md#concurrency).
+   * @default 'auto'
+   */
+  maxWorkers: number | 'auto';
+  /** Workers of `auto` mode: the most requests ever in flight. @default 1024 */
+  maxInFlight?: number | undefined;
   /** Retries per artist after the first attempt. @default 5 */
   maxRetries: number;
   /** Per-request timeout in ms. */
@@ -76,11 +82,16 @@ export class Runner {
   #failed = 0;
   #inFlight = 0;
   #drainTimer: NodeJS.Timeout | undefined;
+  readonly #workers: number;
 
   constructor(deps: RunnerDeps, options: RunnerOptions) {
-    if (!(Number.isInteger(options.maxWorkers) && options.maxWorkers >= 1)) {
-      throw new TypeError(`Expected \`maxWorkers\` to be an integer from 1 and up, got \`${options.maxWorkers}\``);
+    const workers = options.maxWorkers === 'auto' ? (options.maxInFlight ?? 1024) : options.maxWorkers;
+    if (!(Number.isInteger(workers) && workers >= 1)) {
+      throw new TypeError(
+        `Expected \`maxWorkers\` to be 'auto' or an integer from 1 and up (and \`maxInFlight\` too), got \`${String(workers)}\``,
+      );
     }
+    this.#workers = workers;
     this.#deps = deps;
     this.#options = options;
     // Every in-flight request and every waiting worker listens on these; hundreds may at once.
@@ -125,7 +136,7 @@ export class Runner {
   /** Processes every artist of `artists` (or until stopped). */
   async run(artists: AsyncIterable<Artist>): Promise<RunOutcome> {
     const iterator = artists[Symbol.asyncIterator]();
-    const workers = Array.from({ length: this.#options.maxWorkers }, (_, i) => this.#worker(i + 1, iterator));
+    const workers = Array.from({ length: this.#workers }, (_, i) => this.#worker(i + 1, iterator));
     // Wait for every worker even when one fails, so no received result is left unwritten.
     const settled = await Promise.allSettled(workers);
     if (this.#drainTimer) clearTimeout(this.#drainTimer);

@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { ShutdownError, type AuthStopError, type ProviderError, type QuotaStopError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
 import type { DispatchGate, GateOutcome, GateSnapshot, Permit, RetryDecision } from '../core/gate.js';
-import { AdaptiveConcurrency } from './concurrency.js';
+import { InFlightLimit } from './auto-concurrency.js';
 import { DailyBudget } from './daily-budget.js';
 import { inspectRateLimitHeaders } from './headers.js';
 import { DailyLedger } from './ledger.js';
@@ -25,6 +25,7 @@ const MAX_LOGGED_IGNORED_HEADERS = 50;
 
 interface PermitState {
   charge: WindowCharge;
+  admittedAt: number;
   settled: boolean;
 }
 
@@ -51,7 +52,7 @@ export class QuotaGate implements DispatchGate {
   #stopError: QuotaStopError | AuthStopError | undefined;
   #closing: Promise<void> | undefined;
   #inFlight = 0;
-  readonly #concurrency: AdaptiveConcurrency;
+  readonly #concurrency: InFlightLimit;
   #holdOffUntil = Number.NEGATIVE_INFINITY;
   #rateLimitPauseSince: number | undefined;
   #consecutiveRateLimits = 0;
@@ -67,8 +68,8 @@ export class QuotaGate implements DispatchGate {
     this.#windows = new RateWindows({ share: options.rateShare ?? 1, maxOutputTokens: options.maxOutputTokens });
     const restored = ledger.windows;
     if (restored && options.monitoring) this.#windows.restore(restored);
-    // Until the first answer shows the limits, one request at a time: no start-up burst.
-    this.#concurrency = new AdaptiveConcurrency(options.maxWorkers, options.monitoring && !this.#windows.known);
+    // Until the first answer shows the limits, a small burst; remembered limits pace at once.
+    this.#concurrency = new InFlightLimit({ mode: options.maxWorkers, maxInFlight: options.maxInFlight });
     this.#budget = new DailyBudget(options, ledger, deps.events, (reason) => this.#persistQuietly(reason));
     this.#queue = new WaitQueue<QuotaPermit>(
       deps.clock,
@@ -122,17 +123,27 @@ export class QuotaGate implements DispatchGate {
       });
       this.#rateLimitPauseSince = undefined;
     }
+    if (this.#inFlight >= this.inFlightLimit) return Number.POSITIVE_INFINITY;
     if (!this.#options.monitoring) return undefined;
-    // Header pacing, once limits are known, makes the concurrency cap unnecessary.
-    if (!this.#windows.known && this.#inFlight >= this.#concurrency.limit) return Number.POSITIVE_INFINITY;
     const next = this.#windows.nextAdmissionAt(now);
     return next > now ? next : undefined;
+  }
+
+  /**
+   * Requests allowed in flight now: the allowed rate × observed latency in `auto` mode, the cap
+   * while spare room in the provider's bucket is being spent (docs/pacing.md#concurrency).
+   */
+  get inFlightLimit(): number {
+    if (!this.#options.monitoring) return this.#concurrency.limit(undefined);
+    if (this.#windows.credit > 0) return this.#concurrency.cap;
+    return this.#concurrency.limit(this.#windows.known ? this.#windows.allowedRatePerMs() : undefined);
   }
 
   #admit(waiter: Waiter<QuotaPermit>, now: number): void {
     const used = this.#ledger.record();
     const state: PermitState = {
-      charge: this.#options.monitoring ? this.#windows.admit(now) : { tokens: 0 },
+      charge: this.#options.monitoring ? this.#windows.admit(now) : { tokens: 0, seq: 0, credited: false },
+      admittedAt: now,
       settled: false,
     };
     this.#inFlight++;
@@ -161,15 +172,18 @@ export class QuotaGate implements DispatchGate {
     const now = this.#clock.now();
     if (this.#options.monitoring) {
       const headers = outcome === undefined ? undefined : outcome.ok ? outcome.headers : outcome.error.headers;
-      if (headers) this.#observe(headers, now, outcome?.ok === true);
+      if (headers) this.#observe(headers, now, outcome?.ok === true, state.charge.seq);
       this.#windows.settle(state.charge, outcome?.ok === true ? outcome.usage : undefined);
     }
-    if (outcome?.ok === true) this.#consecutiveRateLimits = 0;
-    if (outcome) this.#answered(outcome, now);
+    if (outcome?.ok === true) {
+      this.#consecutiveRateLimits = 0;
+      if (this.#options.monitoring) this.#windows.succeeded();
+    }
+    if (outcome) this.#answered(outcome, now, now - state.admittedAt);
     this.#queue.pump();
   }
 
-  #observe(headers: Headers, now: number, success: boolean): void {
+  #observe(headers: Headers, now: number, success: boolean, seq: number): void {
     const { status, ignored, known } = inspectRateLimitHeaders(headers);
     for (const { name, value } of ignored) {
       const key = `${name}=${value}`;
@@ -189,7 +203,7 @@ export class QuotaGate implements DispatchGate {
     }
     this.#events.emit('quota:status', status);
     const holdBefore = this.#windows.holdUntil;
-    this.#windows.observe(status, now);
+    this.#windows.observe(status, now, seq);
     const hold = this.#windows.holdUntil;
     if (hold > now && hold > holdBefore) {
       this.#events.log(
@@ -202,14 +216,14 @@ export class QuotaGate implements DispatchGate {
     if (limits && this.#ledger.setWindows(limits)) this.#persistQuietly('window limits');
   }
 
-  // Any answer ends the gentle start: either it carried the limits, or none will come.
-  #answered(outcome: GateOutcome, now: number): void {
+  // Answers feed the latency behind the in-flight limit; 429s come back at once and would skew it.
+  #answered(outcome: GateOutcome, now: number, latencyMs: number): void {
     if (outcome.ok) {
-      this.#concurrency.answered(true);
+      this.#concurrency.answered(latencyMs, true);
       return;
     }
     const { kind } = outcome.error;
-    if (kind !== 'rate_limit' && kind !== 'slow_down') this.#concurrency.answered(false);
+    if (kind !== 'rate_limit' && kind !== 'slow_down') this.#concurrency.answered(latencyMs, false);
     this.#applyFailure(outcome.error, now);
   }
 
@@ -225,8 +239,14 @@ export class QuotaGate implements DispatchGate {
     if (error.kind !== 'rate_limit' && error.kind !== 'slow_down') return;
     this.#consecutiveRateLimits++;
     // Settled permits have left #inFlight already; count this one back in.
-    if (this.#options.monitoring && !this.#windows.known) {
+    if (!this.#options.monitoring || !this.#windows.known) {
       this.#concurrency.rateLimited(this.#inFlight + 1, this.#holdOffUntil > now);
+    }
+    if (this.#options.monitoring && this.#windows.rateLimited(now, error.kind === 'rate_limit')) {
+      this.#events.log(
+        'debug',
+        `Rate limited although paced: the pace drops to ${Math.round(this.#windows.paceFactor * 100)} % of the stated limit for a while`,
+      );
     }
     const hold = this.#policy.holdOffFor(error, this.#consecutiveRateLimits, now);
     if (error.kind === 'slow_down' && this.#options.monitoring) this.#windows.slowDown(now);

@@ -1,7 +1,10 @@
 export { backoffCeiling, computeBackoff, DEFAULT_BACKOFF, OVERLOADED_BACKOFF, RATE_LIMIT_BACKOFF } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { budgetPoint, formatWait, pauseMessage, warningSteps } from './budget.js';
-export { AdaptiveConcurrency } from './concurrency.js';
+export { AimdPace } from './aimd.js';
+export type { AimdPaceOptions } from './aimd.js';
+export { InFlightLimit } from './auto-concurrency.js';
+export type { InFlightLimitOptions } from './auto-concurrency.js';
 export { COUNTDOWN_INTERVAL_MS, DailyBudget } from './daily-budget.js';
 export { parseResetDuration } from './duration.js';
 export { openQuotaGate, QuotaGate } from './gate.js';
@@ -22,5 +25,5 @@ export type { HoldOff, RetryPolicyOptions } from './retry-policy.js';
 export { formatQuotaState, loadQuotaState, QuotaStateError, QuotaStateStore, writeFileAtomic } from './state-store.js';
 export type { LoadResult, PauseState, QuotaState, WindowLimits } from './state-store.js';
 export { nextUtcMidnight, utcDayKey } from './utc-day.js';
-export { RateWindows } from './windows.js';
+export { DEFAULT_OUTPUT_CHARGE, RateWindows } from './windows.js';
 export type { RateWindowsOptions, WindowCharge } from './windows.js';

@@ -26,8 +26,14 @@ export interface QuotaGateOptions {
   onDailyLimit: 'wait' | 'exit';
   /** JSON state file (daily count, pause, window limits). */
   statePath: string;
-  /** Concurrent workers of the run (informational; the gate never admits beyond the budget). */
-  maxWorkers: number;
+  /**
+   * Requests in flight: `auto` follows the allowed rate × observed latency, up to
+   * `maxInFlight`; a number is a fixed worker count (docs/pacing.md#concurrency).
+   * @default 'auto'
+   */
+  maxWorkers: number | 'auto';
+  /** Most requests in flight in `auto` mode. @default 1024 */
+  maxInFlight?: number | undefined;
   /** Output cap of each request, for token estimates; undefined = use the observed average. */
   maxOutputTokens: number | undefined;
 }
@@ -65,7 +71,13 @@ export function validateQuotaGateOptions(options: QuotaGateOptions): void {
     fail('onDailyLimit', "'wait' or 'exit'", options.onDailyLimit);
   }
   if (options.statePath.trim() === '') fail('statePath', 'a file path', options.statePath);
-  if (!(Number.isInteger(maxWorkers) && maxWorkers >= 1)) fail('maxWorkers', 'a positive integer', maxWorkers);
+  if (maxWorkers !== 'auto' && !(Number.isInteger(maxWorkers) && maxWorkers >= 1)) {
+    fail('maxWorkers', "'auto' or a positive integer", maxWorkers);
+  }
+  const { maxInFlight } = options;
+  if (maxInFlight !== undefined && !(Number.isInteger(maxInFlight) && maxInFlight >= 1)) {
+    fail('maxInFlight', 'a positive integer', maxInFlight);
+  }
   if (maxOutputTokens !== undefined && !(Number.isFinite(maxOutputTokens) && maxOutputTokens >= 0)) {
     fail('maxOutputTokens', 'a non-negative number or undefined', maxOutputTokens);
   }

@@ -1,5 +1,6 @@
 import type { WindowStatus } from '../core/events.js';
 import type { TokenUsage } from '../core/types.js';
+import { AimdPace } from './aimd.js';
 import type { WindowLimits } from './state-store.js';
 
 /** Options of {@link RateWindows}. */
@@ -22,7 +23,23 @@ export interface RateWindowsOptions {
 export interface WindowCharge {
   /** Tokens charged to the token pacing at admission (0 when tokens were not paced). */
   tokens: number;
+  /** Number of this admission in the run (1, 2, …), to tell which admissions an answer has seen. */
+  seq: number;
+  /** Sent on the bucket's spare room rather than on the paced schedule. */
+  credited: boolean;
 }
+
+/**
+ * Output tokens a provider charges up front when a request sets no output cap. OpenAI reserves
+ * the cap (or a default) plus an input estimate when it admits a request, and refunds the rest
+ * when it answers; pacing mirrors that so the token window is kept by pacing, not by 429s.
+ */
+export const DEFAULT_OUTPUT_CHARGE = 1024;
+
+// Room left unused in the provider's bucket when spending its spare room: arrival jitter must
+// not turn the last requests of a burst into 429s.
+const SPARE_MARGIN_SHARE = 0.02;
+const SPARE_MARGIN_MIN = 2;
 
 const MAX_SLOW_FACTOR = 8;
 const RECENT_ADMISSIONS = 20;
@@ -61,6 +78,9 @@ export class RateWindows {
   #restoredOnly = false;
   #slowBaseMs: number | undefined;
   readonly #recent: number[] = [];
+  readonly #pace = new AimdPace();
+  #admissions = 0;
+  #credit = 0;
   #inputTotal = 0;
   #outputTotal = 0;
   #samples = 0;
@@ -115,8 +135,13 @@ export class RateWindows {
     return true;
   }
 
-  /** Feeds one response's parsed headers. Zero, negative and unknown limits are ignored. */
-  observe(status: WindowStatus, now: number): void {
+  /**
+   * Feeds one response's parsed headers. Zero, negative and unknown limits are ignored.
+   *
+   * @param seq `WindowCharge.seq` of the request answered, when known: admissions after it are
+   *   not yet in its `remaining` counts
+   */
+  observe(status: WindowStatus, now: number, seq?: number): void {
     this.#restoredOnly = false;
     this.#requestsLimit = positive(status.requestsLimit) ?? this.#requestsLimit;
     this.#tokensLimit = positive(status.tokensLimit) ?? this.#tokensLimit;
@@ -124,6 +149,73 @@ export class RateWindows {
     if (status.tokensRemaining !== undefined) this.#tokensRemaining = status.tokensRemaining;
     this.#holdIfLow(this.#requestsLimit, status.requestsRemaining, status.requestsResetMs, now);
     this.#holdIfLow(this.#tokensLimit, status.tokensRemaining, status.tokensResetMs, now);
+    if (seq !== undefined) this.#credit = this.#spareRoom(status, this.#admissions - seq);
+  }
+
+  /** Current feedback factor on the stated pace, in (0, 1]. */
+  get paceFactor(): number {
+    return this.#pace.factor;
+  }
+
+  /** Requests the provider's bucket can take beyond the paced schedule right now. */
+  get credit(): number {
+    return this.#credit;
+  }
+
+  /**
+   * How many requests the provider's buckets hold beyond what the run must leave unused (the
+   * share it may not use, and a small margin), minus those sent since the answer was counted.
+   * A job smaller than the bucket is then sent in one go instead of being paced as if it were
+   * endless (docs/pacing.md#running-at-the-edge).
+   */
+  #spareRoom(status: WindowStatus, sentSince: number): number {
+    const room = (limit: number | undefined, remaining: number | undefined, resetMs: number | undefined) => {
+      if (limit === undefined || remaining === undefined) return undefined;
+      const capacity = resetMs === undefined ? limit : Math.min(limit, remaining + (resetMs * limit) / this.#windowMs);
+      const keep = (1 - this.#share) * capacity + Math.max(SPARE_MARGIN_MIN, SPARE_MARGIN_SHARE * capacity);
+      return remaining - keep;
+    };
+    const requests = room(this.#requestsLimit, status.requestsRemaining, status.requestsResetMs);
+    const tokens = room(this.#tokensLimit, status.tokensRemaining, status.tokensResetMs);
+    const estimate = this.estimateTokens();
+    const byTokens = tokens === undefined || estimate <= 0 ? undefined : tokens / estimate;
+    if (requests === undefined && byTokens === undefined) return 0;
+    const spare = Math.min(requests ?? Number.POSITIVE_INFINITY, byTokens ?? Number.POSITIVE_INFINITY);
+    return Math.max(0, Math.floor(spare) - sentSince);
+  }
+
+  /**
+   * Requests per ms the provider's windows allow this run now (its share, times the feedback
+   * factor), or undefined while no limit is known. With only a token limit, the rate follows
+   * from the average tokens a request really uses.
+   */
+  allowedRatePerMs(): number | undefined {
+    const factor = this.#share * this.#pace.factor;
+    const byRequests = this.#requestsLimit === undefined ? undefined : (factor * this.#requestsLimit) / this.#windowMs;
+    const perRequest =
+      this.#samples > 0 ? (this.#inputTotal + this.#outputTotal) / this.#samples : this.estimateTokens();
+    const byTokens =
+      this.#tokensLimit === undefined || perRequest <= 0
+        ? undefined
+        : (factor * this.#tokensLimit) / this.#windowMs / perRequest;
+    if (byRequests === undefined) return byTokens;
+    return byTokens === undefined ? byRequests : Math.min(byRequests, byTokens);
+  }
+
+  /** A request was answered: sustained success brings the pace back up to the full share. */
+  succeeded(): void {
+    this.#pace.succeeded();
+  }
+
+  /**
+   * A request was rate limited although it was paced: the provider enforces less than its
+   * headers state (a shorter slice, or another client on the key). Lowers the pace for a while
+   * and stops spending spare room. A `slow_down` (`lower` false) has its own slower pace, see
+   * {@link slowDown}. Returns true when the pace was lowered.
+   */
+  rateLimited(now: number, lower: boolean): boolean {
+    this.#credit = 0;
+    return lower && this.known && this.#pace.rateLimited(now);
   }
 
   #holdIfLow(limit: number | undefined, remaining: number | undefined, resetMs: number | undefined, now: number): void {
@@ -140,10 +232,13 @@ export class RateWindows {
     this.#holdUntil = Math.max(this.#holdUntil, until);
   }
 
-  /** Tokens one request is expected to use: average input plus the output cap (or average output). */
+  /**
+   * Tokens the provider charges one request up front, as OpenAI does: the average input plus
+   * the output cap, or {@link DEFAULT_OUTPUT_CHARGE} when the request sets none.
+   */
   estimateTokens(): number {
     const input = this.#samples > 0 ? this.#inputTotal / this.#samples : 0;
-    const output = this.#maxOutputTokens ?? (this.#samples > 0 ? this.#outputTotal / this.#samples : 0);
+    const output = this.#maxOutputTokens ?? DEFAULT_OUTPUT_CHARGE;
     return Math.max(0, input + output);
   }
 
@@ -152,6 +247,7 @@ export class RateWindows {
     const slowing = this.#slowUntil > now;
     const requestGate = this.#requestsLimit === undefined && !slowing ? Number.NEGATIVE_INFINITY : this.#nextRequestAt;
     const tokenGate = this.#tokensLimit === undefined ? Number.NEGATIVE_INFINITY : this.#nextTokenAt;
+    if (this.#credit > 0 && !slowing) return this.#holdUntil;
     return Math.max(requestGate, tokenGate, this.#holdUntil);
   }
 
@@ -159,20 +255,27 @@ export class RateWindows {
   admit(now: number): WindowCharge {
     this.#recent.push(now);
     if (this.#recent.length > RECENT_ADMISSIONS) this.#recent.shift();
+    const seq = ++this.#admissions;
+    const due = Math.max(this.#nextRequestAt, this.#tokensLimit === undefined ? now : this.#nextTokenAt) <= now;
+    if (!due && this.#credit > 0) {
+      // Sent on the bucket's spare room: the paced schedule stays as it is.
+      this.#credit--;
+      return { tokens: 0, seq, credited: true };
+    }
     const interval = this.#requestIntervalMs(now);
     if (interval !== undefined) this.#nextRequestAt = onSchedule(this.#nextRequestAt, now, interval) + interval;
-    if (this.#tokensLimit === undefined) return { tokens: 0 };
+    if (this.#tokensLimit === undefined) return { tokens: 0, seq, credited: false };
     const tokens = this.estimateTokens();
     const cost = tokens * this.#msPerToken(this.#tokensLimit);
     this.#nextTokenAt = onSchedule(this.#nextTokenAt, now, cost) + cost;
-    return { tokens };
+    return { tokens, seq, credited: false };
   }
 
   #requestIntervalMs(now: number): number | undefined {
     const slowing = this.#slowUntil > now;
     if (!slowing) this.#slowFactor = 1;
     if (this.#requestsLimit !== undefined) {
-      const base = this.#windowMs / (this.#share * this.#requestsLimit);
+      const base = this.#windowMs / (this.#share * this.#pace.factor * this.#requestsLimit);
       return base * this.#slowFactor;
     }
     // No known limit: only a slow_down paces requests, at a share of the rate seen before it.
@@ -180,7 +283,7 @@ export class RateWindows {
   }
 
   #msPerToken(limit: number): number {
-    return this.#windowMs / (this.#share * limit);
+    return this.#windowMs / (this.#share * this.#pace.factor * limit);
   }
 
   /**
@@ -194,7 +297,7 @@ export class RateWindows {
       this.#outputTotal += usage.output_tokens;
       this.#samples++;
     }
-    if (this.#tokensLimit !== undefined && (charge.tokens > 0 || actual > 0)) {
+    if (this.#tokensLimit !== undefined && !charge.credited && (charge.tokens > 0 || actual > 0)) {
       this.#nextTokenAt += (actual - charge.tokens) * this.#msPerToken(this.#tokensLimit);
     }
   }

@@ -17,7 +17,7 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
     events.on('run:start', (e) => {
       logger.log(
         'info',
-        `Starting run: input ${e.inputPath}, output ${e.outputPath}, ${e.maxWorkers} workers, ${e.promptLabel}`,
+        `Starting run: input ${e.inputPath}, output ${e.outputPath}, ${e.maxWorkers === 'auto' ? `auto concurrency (up to ${e.maxInFlight ?? 1024} in flight)` : `${e.maxWorkers} workers`}, ${e.promptLabel}`,
         { event: 'run:start', total: e.total, already_done: e.alreadyDone, workers: e.maxWorkers },
       );
       if (e.alreadyDone > 0)
