@@ -2,6 +2,13 @@
 import type { Scenario } from '../lib/types.js';
 import { capacityScenario } from './capacity.js';
 import { databaseScenario } from './database.js';
+import {
+  fullBucketScenario,
+  highLatencyScenario,
+  inFlightScenario,
+  perSecondScenario,
+  tpmBoundScenario,
+} from './edge.js';
 import { efficiencyScenario } from './efficiency.js';
 import { memoryScenario } from './memory.js';
 import { overheadScenario } from './overhead.js';
@@ -17,4 +24,9 @@ export const SCENARIOS: readonly Scenario[] = [
   pauseScenario,
   databaseScenario,
   capacityScenario,
+  perSecondScenario,
+  fullBucketScenario,
+  highLatencyScenario,
+  tpmBoundScenario,
+  inFlightScenario,
 ];

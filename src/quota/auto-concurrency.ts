@@ -7,7 +7,7 @@ export interface InFlightLimitOptions {
   mode: 'auto' | number;
   /** Most requests in flight in `auto` mode. @default 1024 */
   maxInFlight?: number | undefined;
-  /** Requests sent before the first answer, while no limit is known. @default 8 */
+  /** Requests sent before the first answer, while no limit is known. @default 8 (`auto`), 1 (fixed) */
   initialBurst?: number;
   /** Multiplier on rate × latency, so jitter in latency never starves the pace. @default 1.25 */
   headroom?: number;
@@ -36,13 +36,15 @@ export class InFlightLimit {
   #window: number;
   #threshold = Number.POSITIVE_INFINITY;
   #growth = 0;
+  #answeredOnce = false;
 
   constructor(options: InFlightLimitOptions) {
     this.#auto = options.mode === 'auto';
     this.#cap = options.mode === 'auto' ? (options.maxInFlight ?? 1024) : options.mode;
     this.#headroom = options.headroom ?? 1.25;
     this.#weight = options.latencyWeight ?? 0.2;
-    this.#window = Math.min(this.#cap, options.initialBurst ?? 8);
+    // A fixed worker count keeps its gentle start: one request until the first answer, then all.
+    this.#window = Math.min(this.#cap, options.initialBurst ?? (this.#auto ? 8 : 1));
   }
 
   /** The most requests in flight at any time (`Infinity` for a fixed worker count: the workers are the cap). */
@@ -75,6 +77,8 @@ export class InFlightLimit {
       this.#latencyMs =
         this.#latencyMs === undefined ? latencyMs : this.#latencyMs + this.#weight * (latencyMs - this.#latencyMs);
     }
+    if (!this.#auto && !this.#answeredOnce) this.#window = this.#cap;
+    this.#answeredOnce = true;
     if (!ok || this.#window >= this.#cap) return;
     if (this.#window < this.#threshold) {
       this.#window = Math.min(this.#cap, this.#window + 1);
@@ -93,6 +97,7 @@ export class InFlightLimit {
    * @param inFlight requests that were in flight, this one included
    */
   rateLimited(inFlight: number, waveActive: boolean): void {
+    this.#answeredOnce = true;
     if (waveActive) return;
     const current = Math.min(this.#window, inFlight);
     this.#window = Math.max(1, Math.floor(current / 2));

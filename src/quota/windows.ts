@@ -172,7 +172,9 @@ export class RateWindows {
     const room = (limit: number | undefined, remaining: number | undefined, resetMs: number | undefined) => {
       if (limit === undefined || remaining === undefined) return undefined;
       const capacity = resetMs === undefined ? limit : Math.min(limit, remaining + (resetMs * limit) / this.#windowMs);
-      const keep = (1 - this.#share) * capacity + Math.max(SPARE_MARGIN_MIN, SPARE_MARGIN_SHARE * capacity);
+      // A bucket of about a second's refill (per-second enforcement) has no room to spare: the
+      // paced schedule alone keeps it near empty.
+      const keep = (1 - this.#share) * capacity + Math.max(SPARE_MARGIN_MIN, SPARE_MARGIN_SHARE * capacity, limit / 60);
       return remaining - keep;
     };
     const requests = room(this.#requestsLimit, status.requestsRemaining, status.requestsResetMs);
