@@ -358,9 +358,9 @@ export const runFields = {
   report: {
     flag: '--report',
     placeholder: '<file>',
-    help: 'write a run report at the end (.json or .md)',
-    allowed: 'a file ending in .json or .md',
-    schema: text.refine((v) => /\.(json|md)$/i.test(v), 'expected a .json or .md file name'),
+    help: 'write a run report at the end (.json, .md, or .html with charts)',
+    allowed: 'a file ending in .json, .md or .html',
+    schema: text.refine((v) => /\.(json|md|html?)$/i.test(v), 'expected a .json, .md or .html file name'),
   },
   logFile: {
     flag: '--log-file',
