@@ -27,11 +27,11 @@ async function inspect(page: Page, url: string): Promise<{ errors: string[]; out
 }
 
 async function chartShapes(page: Page): Promise<Record<string, number>> {
-  return page.$$eval('svg.chart', (svgs) =>
-    Object.fromEntries(
-      svgs.map((svg) => [svg.getAttribute('data-chart') ?? '?', svg.querySelectorAll('rect, polyline, text').length]),
-    ),
-  );
+  const shapes: Record<string, number> = {};
+  for (const chart of await page.locator('svg.chart').all()) {
+    shapes[(await chart.getAttribute('data-chart')) ?? '?'] = await chart.locator('rect, polyline, text').count();
+  }
+  return shapes;
 }
 
 test(
