@@ -76,6 +76,16 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
       );
     }),
     events.on('quota:resumed', (e) => logger.log('info', `RESUMED: ${e.reason} (paused ${duration(e.pausedMs)})`)),
+    events.on('provider:unreachable', (e) =>
+      logger.log(
+        'warn',
+        `PAUSED: provider unreachable since ${new Date(e.since).toISOString()} (${e.url}: ${e.message}); ` +
+          `probing with backoff, giving up at ${new Date(e.since + e.giveUpMs).toISOString()}`,
+      ),
+    ),
+    events.on('provider:reachable', (e) =>
+      logger.log('info', `RESUMED: provider reachable again at ${e.url} (unreachable for ${duration(e.downMs)})`),
+    ),
     events.on('request:sent', (e) => {
       if (logger.enabled('debug'))
         logger.log('debug', `[${worker(e.worker)}] Sending request for "${e.artist.name}" (attempt ${e.attempt})`);
