@@ -148,6 +148,21 @@ export class AuthStopError extends BioGenError {
   }
 }
 
+/**
+ * Raised when the model API cannot be reached: connection failures before any answer, or an
+ * outage longer than the give-up time. It stops the run the way rejected credentials do (no
+ * more requests, exit 3), hence the subclass; the run is resumable.
+ */
+export class ProviderUnreachableError extends AuthStopError {
+  /** The API base URL that could not be reached. */
+  readonly url: string;
+  constructor(message: string, url: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.url = url;
+    Object.defineProperty(this, 'code', { value: 'E_UNREACHABLE' });
+  }
+}
+
 /** Raised when a wait is cut short because the run is shutting down. */
 export class ShutdownError extends BioGenError {
   constructor(message = 'Run is shutting down') {

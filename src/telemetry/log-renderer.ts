@@ -121,6 +121,20 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
         paused_ms: e.pausedMs,
       }),
     ),
+    events.on('provider:unreachable', (e) =>
+      logger.log(
+        'warn',
+        `PAUSED: provider unreachable since ${new Date(e.since).toISOString()} (${e.url}: ${e.message}); ` +
+          `probing with backoff, giving up at ${new Date(e.since + e.giveUpMs).toISOString()}`,
+        { event: 'provider:unreachable', url: e.url, since: new Date(e.since).toISOString() },
+      ),
+    ),
+    events.on('provider:reachable', (e) =>
+      logger.log('info', `RESUMED: provider reachable again at ${e.url} (unreachable for ${duration(e.downMs)})`, {
+        event: 'provider:reachable',
+        down_ms: e.downMs,
+      }),
+    ),
     events.on('request:sent', (e) => {
       if (logger.enabled('debug'))
         logger.log('debug', `[${worker(e.worker)}] Sending request for "${e.artist.name}" (attempt ${e.attempt})`, {
