@@ -7,8 +7,9 @@ const ofTotal = (index: number, total: number | undefined): string =>
   total === undefined ? `${index}` : `${index}/${total}`;
 
 /**
- * Turns run events into log lines (DESIGN §3.8). This is the one place where log text lives;
- * the user's log analysis greps these messages, so their shape is a contract.
+ * Turns run events into log lines (docs/architecture.md#events-and-log-lines). This is the one
+ * place where log text lives; the user's log analysis greps these messages, so their shape is a
+ * contract.
  * Returns an unsubscribe function.
  */
 export function attachLogRenderer(events: RunEmitter, logger: Logger): () => void {
