@@ -259,10 +259,18 @@ export const runFields = {
     flag: '--daily-limit',
     placeholder: '<n>',
     env: 'DAILY_REQUEST_LIMIT',
-    help: 'requests per UTC day, retries included',
+    help: 'requests per UTC day, retries included; none lifts a limit set in .env or the environment',
     helpDefault: 'none',
-    allowed: 'a whole number of requests greater than 0',
-    schema: numberIn({ min: 1, integer: true }),
+    allowed: 'a whole number of requests greater than 0, or none for no limit',
+    // `none` (any case) lifts a limit set in .env or the environment: the test plan's "None" row.
+    schema: z.union([
+      z
+        .string()
+        .trim()
+        .regex(/^none$/i)
+        .transform(() => undefined),
+      numberIn({ min: 1, integer: true }),
+    ]),
   },
   pauseDuration: {
     flag: '--pause-duration',
