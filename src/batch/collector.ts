@@ -9,8 +9,7 @@ import { stripTrailingCitations } from '../provider/index.js';
 
 /** What became of one request of a batch. */
 export type LineOutcome =
-  | { ok: true; success: ProviderSuccess }
-  | { ok: false; error: ProviderError; retryable: boolean };
+  { ok: true; success: ProviderSuccess } | { ok: false; error: ProviderError; retryable: boolean };
 
 type Json = Record<string, unknown>;
 
@@ -22,7 +21,11 @@ const num = (value: unknown): number => (typeof value === 'number' && Number.isF
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 function incomplete(message: string, requestId: string | undefined): LineOutcome {
-  return { ok: false, retryable: true, error: new ProviderError(message, { kind: 'incomplete', status: 200, requestId }) };
+  return {
+    ok: false,
+    retryable: true,
+    error: new ProviderError(message, { kind: 'incomplete', status: 200, requestId }),
+  };
 }
 
 /** A success from a Responses API body, or a failure saying why not. */
@@ -36,7 +39,14 @@ function fromResponse(body: Json, requestId: string | undefined): LineOutcome {
     }
   }
   const usage = isObject(body.usage) ? body.usage : {};
-  return success(body, parts.join(''), num(body.created_at), num(usage.input_tokens), num(usage.output_tokens), requestId);
+  return success(
+    body,
+    parts.join(''),
+    num(body.created_at),
+    num(usage.input_tokens),
+    num(usage.output_tokens),
+    requestId,
+  );
 }
 
 /** A success from a Chat Completions body, or a failure saying why not. */
