@@ -28,6 +28,8 @@ export interface BatchPart {
   status: PartStatus;
   /** Times the batch queue refused the part with `token_limit_exceeded`. */
   refusals: number;
+  /** Of those, refusals while no other batch of the job was queued. */
+  aloneRefusals?: number;
   /** Final batch status, once done (`completed`, `expired`, …). */
   endStatus: string | null;
   /** Artists of the part that came back as successes / final failures / were resubmitted. */

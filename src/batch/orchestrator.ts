@@ -14,6 +14,9 @@ import { readResultFile, type LineOutcome } from './collector.js';
 import { saveJobState, type BatchJobState, type BatchPart } from './job-state.js';
 import { estimateTokens, splitIntoFiles, type PlannedLine } from './planner.js';
 
+/** Refusals of a part with nothing else queued before it is given up (it can never fit). */
+const MAX_ALONE_REFUSALS = 5;
+
 /** Batch statuses after which a batch changes no more. */
 const TERMINAL = new Set(['completed', 'failed', 'expired', 'cancelled']);
 
@@ -268,7 +271,15 @@ class BatchJob {
   }
 
   async #collect(part: BatchPart, info: BatchInfo): Promise<void> {
-    if (info.status === 'failed' && info.errorCodes.includes('token_limit_exceeded')) {
+    const alone = !this.#state.parts.some((other) => other !== part && other.status === 'submitted');
+    if (info.status === 'failed' && info.errorCodes.includes('token_limit_exceeded') && alone) {
+      part.aloneRefusals = (part.aloneRefusals ?? 0) + 1;
+    }
+    if (
+      info.status === 'failed' &&
+      info.errorCodes.includes('token_limit_exceeded') &&
+      (part.aloneRefusals ?? 0) < MAX_ALONE_REFUSALS
+    ) {
       part.status = 'planned';
       part.batchId = null;
       part.refusals++;
@@ -288,10 +299,13 @@ class BatchJob {
     if (info.errorFileId !== null) readResultFile(await this.#deps.api.content(info.errorFileId), outcomes);
     const batchFailed =
       info.status === 'failed'
-        ? new ProviderError(`Batch ${info.id} failed: ${info.errorMessage ?? info.errorCodes.join(', ')}`, {
-            kind: 'bad_request',
-            apiCode: info.errorCodes[0],
-          })
+        ? new ProviderError(
+            `Batch ${info.id} failed: ${info.errorMessage ?? info.errorCodes.join(', ')}${hint(info)}`,
+            {
+              kind: 'bad_request',
+              apiCode: info.errorCodes[0],
+            },
+          )
         : undefined;
     const retry: Artist[] = [];
     for (const id of part.customIds) {
@@ -393,6 +407,12 @@ class BatchJob {
       );
     }
   }
+}
+
+function hint(info: BatchInfo): string {
+  return info.errorCodes.includes('token_limit_exceeded')
+    ? ' (this part alone exceeds the enqueued-token limit: lower --batch-max-requests or set --batch-queue-tokens)'
+    : '';
 }
 
 /** Tokens of the line's wrapper around the body (custom_id, method, url). */
