@@ -55,7 +55,7 @@ async function withJob(simOptions: SimulatorOptions, rows: Row[], body: (job: Jo
             '--mode',
             'batch',
             '--model',
-            'gpt-6-luna',
+            'gpt-4.1-mini',
             '--batch-poll-interval',
             '0.01',
             ...extra,
