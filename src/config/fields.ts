@@ -73,6 +73,13 @@ export const runFields = {
     schema: bool,
     default: false,
   },
+  force: {
+    flag: '--force',
+    help: 'process an input that does not look like an artist file (most rows invalid, ids with spaces or markup)',
+    allowed: 'a flag',
+    schema: bool,
+    default: false,
+  },
   overwrite: {
     flag: '--overwrite',
     help: 'start the output afresh (replaces a non-empty output)',
@@ -239,6 +246,14 @@ export const runFields = {
     schema: numberIn({ min: 0, max: 3600, minExclusive: true }),
     default: 120,
   },
+  unreachableGiveUp: {
+    flag: '--unreachable-give-up',
+    placeholder: '<sec>',
+    help: 'seconds the model API may stay unreachable (dispatch paused, probing) before the run stops with exit 3',
+    allowed: 'seconds, from 1 to 86400',
+    schema: numberIn({ min: 1, max: 86400 }),
+    default: 900,
+  },
   quotaMonitoring: {
     flag: '--quota-monitoring',
     placeholder: '[bool]',
@@ -370,9 +385,9 @@ export const runFields = {
   report: {
     flag: '--report',
     placeholder: '<file>',
-    help: 'write a run report at the end (.json or .md)',
-    allowed: 'a file ending in .json or .md',
-    schema: text.refine((v) => /\.(json|md)$/i.test(v), 'expected a .json or .md file name'),
+    help: 'write a run report at the end (.json, .md, or .html with charts)',
+    allowed: 'a file ending in .json, .md or .html',
+    schema: text.refine((v) => /\.(json|md|html?)$/i.test(v), 'expected a .json, .md or .html file name'),
   },
   logFile: {
     flag: '--log-file',
