@@ -19,6 +19,7 @@ import { createOpenAIProvider } from '../provider/index.js';
 import { openQuotaGate, withReachability } from '../quota/index.js';
 import { createRunRecorder, type RunRecorder } from '../report/index.js';
 import { startProgress, type Logger } from '../telemetry/index.js';
+import { checkLooksLikeArtists } from '../input/index.js';
 import { artistsToDo, scanRunInput } from './input-scan.js';
 import type { DatabaseLink } from './run-database.js';
 import { finishRun } from './run-finish.js';
@@ -81,6 +82,7 @@ async function runLocked(
   if (resumed && resumed.repairedBytes > 0)
     events.emit('output:repaired', { path: paths.output, bytesRemoved: resumed.repairedBytes });
   const scan = await scanRunInput(config.input, resumed?.doneIds, events);
+  if (!config.force) checkLooksLikeArtists(config.input, scan);
   if (scan.valid === 0 && scan.alreadyDone === 0) {
     throw new InputError(
       `No valid artist found in ${config.input} (${scan.errors} invalid rows, ${scan.skipped} skipped lines)`,
