@@ -2,6 +2,7 @@ import { AuthStopError, QuotaStopError, type ProviderError } from '../core/error
 import type { RetryDecision } from '../core/gate.js';
 import { computeBackoff, DEFAULT_BACKOFF, OVERLOADED_BACKOFF, RATE_LIMIT_BACKOFF } from './backoff.js';
 import { parseRateLimitHeaders, retryAfterFromHeaders } from './headers.js';
+import { hintJitterMs, serverVerdict } from './response-rules.js';
 
 /** Options of a {@link RetryPolicy}. */
 export interface RetryPolicyOptions {
@@ -47,6 +48,10 @@ const BACKOFF_KINDS = new Set(['server', 'overloaded', 'network', 'timeout', 'ma
  * | `overloaded` | the same with base 2 s, cap 60 s |
  * | `bad_request`, `too_large` | fail the artist at once |
  *
+ * Before the table, {@link serverVerdict} applies what the provider said: an answer cut off at
+ * `max_output_tokens` is retried once with a larger cap, `content_filter` fails at once, and
+ * `x-should-retry` overrides the table. A server retry hint is a floor plus a little jitter.
+ *
  * The policy is pure apart from its random source; the gate owns the shared state.
  */
 export class RetryPolicy {
@@ -83,7 +88,9 @@ export class RetryPolicy {
     if (error.kind !== 'rate_limit' && error.kind !== 'slow_down') return undefined;
     const hint = error.retryAfterMs ?? (error.headers ? retryAfterFromHeaders(error.headers, now) : undefined);
     if (hint !== undefined && Number.isFinite(hint) && hint >= 0) {
-      return { ms: Math.min(hint, this.#maxRetryAfterMs), source: 'retry-after' };
+      // Retry-after is the earliest moment, not an appointment: add a little jitter.
+      const floor = Math.min(hint, this.#maxRetryAfterMs);
+      return { ms: floor + hintJitterMs(floor, this.#random), source: 'retry-after' };
     }
     const reset = this.#resetFor(error);
     if (reset !== undefined) {
@@ -137,6 +144,12 @@ export class RetryPolicy {
    * @default holdOffRemainingMs 0
    */
   decide(error: ProviderError, attempt: number, maxRetries: number, holdOffRemainingMs = 0): RetryDecision {
+    const verdict = serverVerdict(error);
+    if (verdict === 'fail') return { action: 'fail' };
+    if (verdict === 'raise_cap') return { action: 'retry', delayMs: 0, raiseOutputCap: true };
+    if (verdict === 'retry' && attempt <= maxRetries) {
+      return { action: 'retry', delayMs: computeBackoff(attempt, DEFAULT_BACKOFF, this.#random) };
+    }
     switch (error.kind) {
       case 'rate_limit':
       case 'slow_down':
@@ -160,6 +173,6 @@ export class RetryPolicy {
     // A 503 may carry its own retry-after; never come back sooner than the server asked.
     const serverHint = error.retryAfterMs ?? (error.headers ? retryAfterFromHeaders(error.headers) : undefined);
     const hint = serverHint === undefined ? 0 : Math.min(serverHint, this.#maxRetryAfterMs);
-    return { action: 'retry', delayMs: Math.max(backoff, hint) };
+    return { action: 'retry', delayMs: Math.max(backoff, hint + hintJitterMs(hint, this.#random)) };
   }
 }
