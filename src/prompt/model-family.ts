@@ -27,13 +27,28 @@ const samplingOnlyWithoutReasoning =
 export function modelFamily(model: string): ModelFamily {
   const name = model.toLowerCase();
   if (name.startsWith('gpt-6')) {
-    return { name: 'GPT-6', reasoning: true, defaultEffort: 'medium', acceptsSampling: samplingOnlyWithoutReasoning('medium') };
+    return {
+      name: 'GPT-6',
+      reasoning: true,
+      defaultEffort: 'medium',
+      acceptsSampling: samplingOnlyWithoutReasoning('medium'),
+    };
   }
   if (/^gpt-5\.\d/.test(name)) {
-    return { name: 'GPT-5.x', reasoning: true, defaultEffort: 'medium', acceptsSampling: samplingOnlyWithoutReasoning('medium') };
+    return {
+      name: 'GPT-5.x',
+      reasoning: true,
+      defaultEffort: 'medium',
+      acceptsSampling: samplingOnlyWithoutReasoning('medium'),
+    };
   }
   if (name.startsWith('gpt-5') || /^o\d/.test(name)) {
-    return { name: name.startsWith('o') ? 'o-series' : 'GPT-5', reasoning: true, defaultEffort: 'medium', acceptsSampling: () => false };
+    return {
+      name: name.startsWith('o') ? 'o-series' : 'GPT-5',
+      reasoning: true,
+      defaultEffort: 'medium',
+      acceptsSampling: () => false,
+    };
   }
   return { name: 'other', reasoning: false, defaultEffort: undefined, acceptsSampling: () => true };
 }

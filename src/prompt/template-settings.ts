@@ -64,7 +64,6 @@ export const SETTING_KEYS: readonly string[] = [
   'web_search',
 ];
 
-
 /** Reads the settings out of parsed front-matter values. Throws `ConfigError` naming the file and key. */
 export function readSettings(values: ReadonlyMap<string, string>, source: string): TemplateSettings {
   const bad = (key: string, expected: string, got: string): never => {

@@ -43,7 +43,8 @@ export function readResponse(data: ResponseLike): ResponseReading {
   if (status === 'completed') {
     const annotated = removeCitationMarkers(data.output ?? []);
     const text = stripTrailingCitations(annotated ?? data.output_text);
-    if (text === '') return { ok: false, kind: 'incomplete', code: 'empty_output', message: 'Response completed with empty text' };
+    if (text === '')
+      return { ok: false, kind: 'incomplete', code: 'empty_output', message: 'Response completed with empty text' };
     return { ok: true, text, sources: sourcesOf(data.output ?? []) };
   }
   if (status === 'incomplete') {
@@ -69,11 +70,17 @@ export function readResponse(data: ResponseLike): ResponseReading {
 export function readChatFinish(finishReason: string | null | undefined, content: string | null): ResponseReading {
   if (finishReason === 'stop') {
     const text = stripTrailingCitations(content ?? '');
-    if (text === '') return { ok: false, kind: 'incomplete', code: 'empty_output', message: 'Chat completion has empty text' };
+    if (text === '')
+      return { ok: false, kind: 'incomplete', code: 'empty_output', message: 'Chat completion has empty text' };
     return { ok: true, text, sources: [] };
   }
   const reason = finishReason === 'length' ? 'max_output_tokens' : (finishReason ?? 'unknown');
-  return { ok: false, kind: 'incomplete', code: reason, message: `Chat completion finished with ${finishReason ?? 'no reason'}` };
+  return {
+    ok: false,
+    kind: 'incomplete',
+    code: reason,
+    message: `Chat completion finished with ${finishReason ?? 'no reason'}`,
+  };
 }
 
 interface Annotation {
@@ -129,7 +136,10 @@ function cutSpans(text: string, annotations: readonly Annotation[]): string {
   const spans = annotations
     .filter((a) => a.type === 'url_citation')
     .map((a) => ({ start: Number(a.start_index), end: Number(a.end_index) }))
-    .filter((s) => Number.isInteger(s.start) && Number.isInteger(s.end) && s.start >= 0 && s.end <= text.length && s.start < s.end)
+    .filter(
+      (s) =>
+        Number.isInteger(s.start) && Number.isInteger(s.end) && s.start >= 0 && s.end <= text.length && s.start < s.end,
+    )
     .sort((a, b) => b.start - a.start);
   let result = text;
   for (const span of spans) {

@@ -4,6 +4,9 @@ import { computeBackoff, DEFAULT_BACKOFF, OVERLOADED_BACKOFF, RATE_LIMIT_BACKOFF
 import { parseRateLimitHeaders, retryAfterFromHeaders } from './headers.js';
 import { hintJitterMs, serverVerdict } from './response-rules.js';
 
+const withJitter = (floorMs: number, random: () => number): number =>
+  floorMs > 0 ? floorMs + hintJitterMs(floorMs, random) : 0;
+
 /** Options of a {@link RetryPolicy}. */
 export interface RetryPolicyOptions {
   /** Source of numbers in [0, 1) for jitter. @default Math.random */
@@ -88,9 +91,7 @@ export class RetryPolicy {
     if (error.kind !== 'rate_limit' && error.kind !== 'slow_down') return undefined;
     const hint = error.retryAfterMs ?? (error.headers ? retryAfterFromHeaders(error.headers, now) : undefined);
     if (hint !== undefined && Number.isFinite(hint) && hint >= 0) {
-      // Retry-after is the earliest moment, not an appointment: add a little jitter.
-      const floor = Math.min(hint, this.#maxRetryAfterMs);
-      return { ms: floor + hintJitterMs(floor, this.#random), source: 'retry-after' };
+      return { ms: Math.min(hint, this.#maxRetryAfterMs), source: 'retry-after' };
     }
     const reset = this.#resetFor(error);
     if (reset !== undefined) {
@@ -153,8 +154,10 @@ export class RetryPolicy {
     switch (error.kind) {
       case 'rate_limit':
       case 'slow_down':
+        // The shared hold-off is the earliest moment, not an appointment: each worker adds its
+        // own jitter so that they do not all come back at once.
         return attempt <= this.rateLimitAttemptCap(maxRetries)
-          ? { action: 'retry', delayMs: Math.max(0, holdOffRemainingMs) }
+          ? { action: 'retry', delayMs: withJitter(Math.max(0, holdOffRemainingMs), this.#random) }
           : { action: 'fail' };
       case 'quota':
       case 'auth': {
@@ -173,6 +176,6 @@ export class RetryPolicy {
     // A 503 may carry its own retry-after; never come back sooner than the server asked.
     const serverHint = error.retryAfterMs ?? (error.headers ? retryAfterFromHeaders(error.headers) : undefined);
     const hint = serverHint === undefined ? 0 : Math.min(serverHint, this.#maxRetryAfterMs);
-    return { action: 'retry', delayMs: Math.max(backoff, hint + hintJitterMs(hint, this.#random)) };
+    return { action: 'retry', delayMs: Math.max(backoff, withJitter(hint, this.#random)) };
   }
 }
