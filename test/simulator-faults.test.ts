@@ -260,7 +260,7 @@ test('by default a 429 carries only an integer retry-after; retry-after-ms and t
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   const limited = async (options: SimulatorOptions): Promise<Headers> => {
     let headers = new Headers();
-    await withSim({ rpm: 60, burstRequests: 1, clock, ...options }, async (url) => {
+    await withSim({ rpm: 60, burstRequests: 1, chargeRejected: false, clock, ...options }, async (url) => {
       await call(url, artist('A'));
       const r = await call(url, artist('A'));
       assert.equal(r.status, 429);

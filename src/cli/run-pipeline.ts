@@ -16,7 +16,7 @@ import { createPricer, loadPriceTable } from '../cost/index.js';
 import { Runner, type ResultSink, type RunOutcome } from '../pipeline/index.js';
 import { createRequestBuilder } from '../prompt/index.js';
 import { createOpenAIProvider } from '../provider/index.js';
-import { openQuotaGate } from '../quota/index.js';
+import { openQuotaGate, withReachability } from '../quota/index.js';
 import { createRunRecorder, type RunRecorder } from '../report/index.js';
 import { startProgress, type Logger } from '../telemetry/index.js';
 import { artistsToDo, scanRunInput } from './input-scan.js';
@@ -98,7 +98,9 @@ async function runLocked(
   }
   if (!resumed) {
     takeLock(paths.output, paths.lock);
-    await prepareOutput(paths.output, { resume: false, overwrite: config.overwrite });
+    const fresh = await prepareOutput(paths.output, { resume: false, overwrite: config.overwrite });
+    if (fresh.backupPath !== undefined)
+      events.log('info', `--overwrite: the previous output was kept as ${fresh.backupPath}`);
   }
 
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -125,7 +127,7 @@ async function runLocked(
       baseURL: simulator ? simulator.url : config.baseUrl,
       clock,
     });
-    const gate = await openQuotaGate(
+    const quotaGate = await openQuotaGate(
       {
         monitoring: config.quotaMonitoring,
         threshold: config.quotaThreshold,
@@ -140,6 +142,12 @@ async function runLocked(
       },
       { clock, events },
     );
+    const gate = withReachability(quotaGate, {
+      clock,
+      events,
+      url: simulator ? simulator.url : (config.baseUrl ?? 'https://api.openai.com/v1'),
+      giveUpMs: config.unreachableGiveUp * 1000,
+    });
     cleanups.push(() => gate.close());
 
     const jsonl = openJsonlSink(paths.output);

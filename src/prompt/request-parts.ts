@@ -11,7 +11,7 @@ export const NO_DATA_TEXT = 'No additional data provided';
 /** Model used for templates that name none and runs without `--model` (docs/models.md). */
 export const FALLBACK_MODEL = 'gpt-6-luna';
 
-/** The variables every prompt gets (DESIGN §3.5). */
+/** The variables every prompt gets (docs/architecture.md#requests). */
 export function artistVariables(artist: Artist): { artist_name: string; artist_data: string } {
   return { artist_name: artist.name, artist_data: artist.data ?? NO_DATA_TEXT };
 }

@@ -115,9 +115,12 @@ export class RateLimiter {
     }
     if (worst !== undefined) {
       const remaining = whole(worst.limit.bucket.level(now));
-      if (this.#chargeRejected) {
+      if (this.#chargeRejected && this.#rpm !== undefined) {
         // Only the per-minute window counts rejections; the daily count is of served requests.
-        this.#rpm?.bucket.charge(1, now, this.#rpm.bucket.capacity);
+        // The wait announced includes this request's own charge, so a client that honours it
+        // finds room when it comes back.
+        this.#rpm.bucket.charge(1, now, this.#rpm.bucket.capacity);
+        longest = Math.max(longest, this.#rpm.bucket.waitFor(1, now));
       }
       return {
         admitted: false,
