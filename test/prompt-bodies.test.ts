@@ -67,6 +67,9 @@ test('GPT-5 and o-series never take temperature; models without reasoning always
   const old = builder('model: gpt-4o-mini\ntemperature: 0.7');
   assert.equal(body(old).temperature, 0.7);
   assert.deepEqual(old.notices, []);
+  const oldWithEffort = builder('model: gpt-4.1-mini\nreasoning_effort: low');
+  assert.equal(body(oldWithEffort).reasoning, undefined, 'a model without reasoning would refuse it');
+  assert.match(oldWithEffort.notices[0] ?? '', /gpt-4.1-mini does not reason/);
   assert.equal(body(builder('temperature: 0.7', { model: 'my-fine-tune' })).temperature, 0.7, 'unknown: sent as asked');
 });
 

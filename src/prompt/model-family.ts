@@ -13,6 +13,8 @@ export interface ModelFamily {
   defaultEffort: string | undefined;
   /** Whether `temperature` and `top_p` are accepted at `effort`. */
   acceptsSampling(effort: string | undefined): boolean;
+  /** True when the family is known not to reason, so a reasoning effort would be refused. */
+  known?: boolean;
 }
 
 const samplingOnlyWithoutReasoning =
@@ -49,6 +51,9 @@ export function modelFamily(model: string): ModelFamily {
       defaultEffort: 'medium',
       acceptsSampling: () => false,
     };
+  }
+  if (/^(gpt-4|gpt-3\.5|chatgpt-)/.test(name)) {
+    return { name: 'GPT-4', reasoning: false, defaultEffort: undefined, acceptsSampling: () => true, known: true };
   }
   return { name: 'other', reasoning: false, defaultEffort: undefined, acceptsSampling: () => true };
 }

@@ -28,8 +28,12 @@ export function createTemplateBuilder(
   const { template } = source;
   const model = source.model ?? template.model ?? FALLBACK_MODEL;
   const family = modelFamily(model);
-  const effort = template.reasoningEffort;
   const notices: string[] = [];
+  let effort = template.reasoningEffort;
+  if (effort !== undefined && !family.reasoning && family.known === true) {
+    notices.push(`${model} does not reason: reasoning_effort ${effort} is not sent.`);
+    effort = undefined;
+  }
   const sampling = family.acceptsSampling(effort);
   const dropped = [
     template.temperature === undefined ? undefined : 'temperature',
