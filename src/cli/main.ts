@@ -5,6 +5,7 @@ import { dbCommand } from './db-command.js';
 import { runCommand } from './run-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { validateCommand } from './validate-command.js';
+import { reportCommand } from './report-command.js';
 
 function packageVersion(): string {
   try {
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   program.addCommand(runCommand(), { isDefault: true });
   program.addCommand(simulateCommand());
   program.addCommand(validateCommand());
+  program.addCommand(reportCommand());
   program.addCommand(dbCommand());
   // One error prefix everywhere: commander's own `error:` lines read like the tool's `ERROR:`.
   const output = {
