@@ -23,6 +23,7 @@ import { checkLooksLikeArtists } from '../input/index.js';
 import { artistsToDo, scanRunInput } from './input-scan.js';
 import type { DatabaseLink } from './run-database.js';
 import { finishRun } from './run-finish.js';
+import { openDashboard } from './run-dashboard.js';
 import { printDryRun, promptSource } from './run-prompt.js';
 
 /** Built-in simulator profile for `--simulate` and the demo: realistic latency, roomy limits. */
@@ -213,6 +214,9 @@ async function runLocked(
       cleanups.push(() => metrics.close());
       events.log('info', `Prometheus metrics at ${metrics.url}`);
     }
+
+    const dashboard = config.dashboard === undefined ? undefined : await openDashboard(config, ctx, recorder, gate);
+    if (dashboard) cleanups.push(() => dashboard.close());
 
     events.emit('run:start', {
       time: clock.now(),
