@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import { startSimulator, type SimulatorHandle } from '../src/simulator/index.js';
 import { artists, runCli, tempDir, writeCsv } from './support/cli.js';
+import { startRun } from './support/in-process.js';
+import { MIDDAY, pausedAndSettled, resumeTime } from './support/plan.js';
 
 let sim: SimulatorHandle;
 before(async () => {
@@ -55,7 +57,8 @@ test('--report .md reads as the filled-in test plan, pauses included, for a quot
   const dir = await tempDir();
   const input = await writeCsv(dir, 'a.csv', artists(12));
   const report = join(dir, 'run.md');
-  const r = await runCli(
+  // Held in this process on a manual clock, moved past the pause once it has begun.
+  const r = startRun(
     [
       '--input',
       input,
@@ -72,9 +75,11 @@ test('--report .md reads as the filled-in test plan, pauses included, for a quot
       '--report',
       report,
     ],
-    { env: { OPENAI_API_KEY: SECRET_KEY, OPENAI_BASE_URL: sim.url, ARTIST_BIO_GEN_CLOCK_SCALE: '200' } },
+    { env: { OPENAI_API_KEY: SECRET_KEY, OPENAI_BASE_URL: sim.url }, cwd: dir, start: MIDDAY },
   );
-  assert.equal(r.code, 0, r.stderr);
+  const paused = await pausedAndSettled(r, 5);
+  r.clock.set(resumeTime(paused));
+  assert.equal(await r.done, 0, r.stderr.text);
   const md = await readFile(report, 'utf8');
   for (const section of [
     'Metrics to Record',
@@ -87,7 +92,7 @@ test('--report .md reads as the filled-in test plan, pauses included, for a quot
   assert.match(md, /Number of pauses triggered: 1\b/);
   assert.match(md, /\| Pause Accuracy \| ±5% of threshold \| [^|]*25\.0%[^|]*\| ✅ \|/);
   assert.doesNotMatch(md, new RegExp(SECRET_KEY));
-  assert.match(r.stderr, /PAUSED: Daily quota 25\.0% used \(limit: 20\)/);
+  assert.match(paused, /PAUSED: Daily quota 25\.0% used \(limit: 20\)/);
 });
 
 test('an interrupted run still writes its report, saying so', async () => {

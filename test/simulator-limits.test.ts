@@ -54,14 +54,17 @@ test('a flood of 200 concurrent requests gets exactly the burst of 10 through (f
   });
 });
 
-test('a flood on the wall clock gets the burst through, give or take one refill', async () => {
+test('a flood on the wall clock gets the burst through, plus at most the refills of the time it took', async () => {
   await withSim({ rpm: 120, burstRequests: 10 }, async (url) => {
     const started = Date.now();
     const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => call(url, small(`B${i}`))));
     const elapsed = Date.now() - started;
     const ok = replies.filter((r) => r.status === 200).length;
-    assert.ok(elapsed < 1000, `flood took ${elapsed} ms`);
-    assert.ok(ok >= 10 && ok <= 10 + Math.ceil(elapsed / 500), `${ok} admitted in ${elapsed} ms`);
+    // However slow the machine, the bucket holds 10 and refills one every 500 ms: a busy machine
+    // only makes the upper bound looser, never the test fail.
+    assert.ok(ok >= 10, `${ok} admitted: the whole burst gets through`);
+    assert.ok(ok <= 10 + Math.ceil(elapsed / 500), `${ok} admitted in ${elapsed} ms`);
+    assert.equal(replies.filter((r) => r.status === 429).length, 200 - ok);
   });
 });
 

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { BioGenError, ExitCode, exitCodeFor } from '../core/errors.js';
 import { dbCommand } from './db-command.js';
-import { runCommand } from './run-command.js';
+import { systemClock } from '../core/clock.js';
+import { runCommand, type RunHost } from './run-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { validateCommand } from './validate-command.js';
 
@@ -17,6 +18,21 @@ function packageVersion(): string {
   }
 }
 
+/** The process as the `run` command sees it: the only place where `run` meets `process`. */
+const processRunHost: RunHost = {
+  deps: () => ({
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    signals: process,
+    clock: systemClock,
+  }),
+  setExitCode: (code) => {
+    process.exitCode = code;
+  },
+};
+
 /** Builds the program with every subcommand. */
 export function buildProgram(): Command {
   const program = new Command('artist-bio-gen')
@@ -27,7 +43,7 @@ export function buildProgram(): Command {
     .version(packageVersion(), '--version', 'print the tool version')
     .showHelpAfterError('(run with --help for usage)')
     .enablePositionalOptions();
-  program.addCommand(runCommand(), { isDefault: true });
+  program.addCommand(runCommand(processRunHost), { isDefault: true });
   program.addCommand(simulateCommand());
   program.addCommand(validateCommand());
   program.addCommand(dbCommand());

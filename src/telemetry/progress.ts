@@ -16,7 +16,7 @@ export interface ProgressOptions {
   snapshot: () => GateSnapshot;
   /** Draw a bar (stderr is a TTY) or print a progress line every 10 % / 5 s. */
   tty: boolean;
-  stream: NodeJS.WriteStream;
+  stream: NodeJS.WritableStream;
   /** Seconds between progress lines without a TTY. @default 5 */
   intervalSeconds?: number;
 }

@@ -1,0 +1,73 @@
+import type { StopSignal } from '../core/signals.js';
+import { Runner, type RunOutcome } from '../pipeline/index.js';
+import type { RunRecorder } from '../report/index.js';
+import { startProgress } from '../telemetry/index.js';
+import { artistsToDo } from './input-scan.js';
+import type { RunContext } from './run-context.js';
+import type { RunPlan } from './run-prepare.js';
+import type { RunResources } from './run-resources.js';
+
+/**
+ * Phase 3 of a run: the workers go through the artists to do while progress is shown and stop
+ * signals are listened to; database writes still queued are flushed before it returns.
+ */
+export async function executeWork(
+  ctx: RunContext,
+  plan: RunPlan,
+  resources: RunResources,
+  recorder: RunRecorder,
+): Promise<RunOutcome> {
+  const { config, clock, events, logger, deps } = ctx;
+  const { paths, builder, scan, resumed } = plan;
+  const { provider, gate, sink, db } = resources;
+  const runner = new Runner(
+    { provider, builder, gate, sink, events, clock },
+    {
+      maxWorkers: config.maxWorkers,
+      maxRetries: config.maxRetries,
+      requestTimeoutMs: config.requestTimeout * 1000,
+      total: scan.valid,
+      initialDbStatus: db ? 'pending' : null,
+    },
+  );
+  resources.live.current = runner;
+
+  events.emit('run:start', {
+    time: clock.now(),
+    inputPath: config.input,
+    outputPath: paths.output,
+    maxWorkers: config.maxWorkers,
+    total: scan.valid,
+    alreadyDone: scan.alreadyDone,
+    promptLabel: builder.label,
+  });
+  const progress = config.quiet
+    ? undefined
+    : startProgress({
+        events,
+        figures: () => recorder.live(),
+        clock,
+        logger,
+        snapshot: () => gate.snapshot(),
+        tty: deps.stderr.isTTY === true,
+        stream: deps.stderr,
+      });
+  const listeners = (['SIGINT', 'SIGTERM'] as const).map((signal: StopSignal) => {
+    const listener = (): void => runner.stop(signal);
+    deps.signals.on(signal, listener);
+    return { signal, listener };
+  });
+  try {
+    const outcome: RunOutcome =
+      scan.valid > 0
+        ? await runner.run(artistsToDo(scan.plan, resumed?.doneIds, events))
+        : { succeeded: 0, failed: 0, stopReason: undefined, stopError: undefined };
+    await db?.flush();
+    if (scan.valid === 0)
+      events.log('info', `Nothing left to do: all ${scan.alreadyDone} artists are already in ${paths.output}`);
+    return outcome;
+  } finally {
+    progress?.stop();
+    for (const { signal, listener } of listeners) deps.signals.off(signal, listener);
+  }
+}
