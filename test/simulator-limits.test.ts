@@ -54,23 +54,20 @@ test('a flood of 200 concurrent requests gets exactly the burst of 10 through (f
   });
 });
 
-test('a flood on the wall clock gets the burst through, plus at most the refills of the time it took', async () => {
+test('a flood on the wall clock gets the burst through, give or take one refill', async () => {
   await withSim({ rpm: 120, burstRequests: 10 }, async (url) => {
     const started = Date.now();
     const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => call(url, small(`B${i}`))));
     const elapsed = Date.now() - started;
     const ok = replies.filter((r) => r.status === 200).length;
-    // However slow the machine, the bucket holds 10 and refills one every 500 ms: a busy machine
-    // only makes the upper bound looser, never the test fail.
-    assert.ok(ok >= 10, `${ok} admitted: the whole burst gets through`);
-    assert.ok(ok <= 10 + Math.ceil(elapsed / 500), `${ok} admitted in ${elapsed} ms`);
-    assert.equal(replies.filter((r) => r.status === 429).length, 200 - ok);
+    // No bound on `elapsed` itself: a loaded machine may take seconds; the admitted count scales with it.
+    assert.ok(ok >= 10 && ok <= 10 + Math.ceil(elapsed / 500), `${ok} admitted in ${elapsed} ms`);
   });
 });
 
 test('the 429 body is exactly OpenAI’s and the wait is exact to the millisecond', async () => {
   const clock = new ManualClock(T0);
-  await withSim({ rpm: 120, clock }, async (url) => {
+  await withSim({ rpm: 120, chargeRejected: false, clock }, async (url) => {
     for (let i = 0; i < 120; i++) assert.equal((await call(url, small('C'))).status, 200);
     const limited = await call(url, small('C'));
     assert.equal(limited.status, 429);
@@ -148,9 +145,29 @@ test('tokens are charged up front with the estimate and settled with actual usag
   });
 });
 
-test('a rejected request consumes nothing from any bucket', async () => {
+test('a rejected request costs one request of the window and no tokens, as OpenAI counts it', async () => {
   const clock = new ManualClock(T0);
   await withSim({ rpm: 600, burstRequests: 5, tpm: 2000, clock }, async (url) => {
+    // A hanging request keeps its token charge (4 + 1500) for good.
+    void call(url, { model: 'm', input: 'Artist name: F\nArtist data: TIMEOUTx1', max_output_tokens: 1500 }).catch(
+      () => undefined,
+    );
+    while ((await fetch(url.replace('/v1', '/__stats')).then((r) => r.json() as Promise<{ hung: number }>)).hung < 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const rejected = await call(url, small('G', { max_output_tokens: 1000 }));
+    assert.equal(rejected.status, 429);
+    assert.equal(rejected.json.error?.type, 'tokens');
+    assert.equal(rejected.headers.get('x-ratelimit-remaining-requests'), '3', 'the hanging and the rejected request');
+    const admitted = await call(url, small('G', { max_output_tokens: 100 }));
+    assert.equal(admitted.status, 200);
+    assert.equal(admitted.headers.get('x-ratelimit-remaining-requests'), '2');
+  });
+});
+
+test('with chargeRejected off a rejected request consumes nothing from any bucket', async () => {
+  const clock = new ManualClock(T0);
+  await withSim({ rpm: 600, burstRequests: 5, tpm: 2000, chargeRejected: false, clock }, async (url) => {
     // A hanging request keeps its token charge (4 + 1500) for good.
     void call(url, { model: 'm', input: 'Artist name: F\nArtist data: TIMEOUTx1', max_output_tokens: 1500 }).catch(
       () => undefined,

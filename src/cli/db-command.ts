@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import { numericFlag } from '../config/index.js';
 import { UsageError } from '../core/errors.js';
 // Type-only at load time: the database drivers load when a db command actually runs.
 import type { BioStore, ScanCounts, StoreLogLevel, SyncIssue, SyncReport } from '../store/index.js';
@@ -38,15 +39,7 @@ interface ExportFlags {
   json?: boolean;
 }
 
-function wholeNumber(flag: string, min: number, max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value.trim());
-    if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-      throw new UsageError(`Invalid ${flag} "${value}": expected a whole number from ${min} to ${max}`);
-    }
-    return n;
-  };
-}
+const wholeNumber = (flag: string, min: number, max: number) => numericFlag(flag, { min, max, integer: true });
 
 /** Prints the first `max` issues and, at the end, how many were not shown. */
 function issuePrinter(

@@ -1,4 +1,4 @@
-import { resolveRunConfig, type RunConfig } from '../config/index.js';
+import { resolveRunConfig, secretMaskFor, type RunConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import { BioGenError, ExitCode, exitCodeFor } from '../core/errors.js';
 import { RunEmitter } from '../core/events.js';
@@ -36,6 +36,7 @@ function loggerFor(config: RunConfig, deps: RunDeps): Logger {
     format: config.logFormat,
     console: streamWriter(deps.stderr),
     ...(config.logFile ? { file: config.logFile } : {}),
+    mask: secretMaskFor(config),
   });
 }
 

@@ -18,10 +18,10 @@ export async function executeWork(
   recorder: RunRecorder,
 ): Promise<RunOutcome> {
   const { config, clock, events, logger, deps } = ctx;
-  const { paths, builder, scan, resumed } = plan;
+  const { paths, builder, pricer, scan, resumed } = plan;
   const { provider, gate, sink, db } = resources;
   const runner = new Runner(
-    { provider, builder, gate, sink, events, clock },
+    { provider, builder, gate, sink, events, clock, costOf: (usage, model) => pricer.costOf(usage, model) },
     {
       maxWorkers: config.maxWorkers,
       maxRetries: config.maxRetries,

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { RunConfig } from '../config/index.js';
+import { secretMaskFor, type RunConfig } from '../config/index.js';
 import { ExitCode } from '../core/errors.js';
 import type { RunEmitter, RunSummary } from '../core/events.js';
 import type { RunOutcome } from '../pipeline/index.js';
@@ -72,7 +72,7 @@ export async function finishRun(ctx: FinishContext, outcome: RunOutcome): Promis
   if (config.report) {
     try {
       await mkdir(dirname(config.report), { recursive: true });
-      await writeReport(config.report, report);
+      await writeReport(config.report, report, secretMaskFor(config));
     } catch (error) {
       logger.log('error', `Could not write the run report ${config.report}: ${(error as Error).message}`);
     }

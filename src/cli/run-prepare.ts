@@ -7,8 +7,9 @@ import {
   type OutputPaths,
   type PreparedOutput,
 } from '../output/index.js';
+import { createPricer, loadPriceTable, type Pricer } from '../cost/index.js';
 import { createRequestBuilder, type RequestBuilder } from '../prompt/index.js';
-import { scanInput, type InputScanResult } from './input-scan.js';
+import { scanRunInput, type RunInputScan } from './input-scan.js';
 import type { RunContext } from './run-context.js';
 import { dryRunText, promptSource } from './run-prompt.js';
 
@@ -16,7 +17,9 @@ import { dryRunText, promptSource } from './run-prompt.js';
 export interface RunPlan {
   paths: OutputPaths;
   builder: RequestBuilder;
-  scan: InputScanResult;
+  /** Prices usage into `cost_usd` (see docs/costs.md). */
+  pricer: Pricer;
+  scan: RunInputScan;
   /** The continued output when `--resume` (its done ids are skipped). */
   resumed: PreparedOutput | undefined;
 }
@@ -39,6 +42,7 @@ export async function prepareRun(ctx: RunContext, stack: DisposalStack): Promise
   const { config, events } = ctx;
   const paths = outputPaths(config.output);
   const builder = createRequestBuilder(await promptSource(config, events), config.api);
+  const pricer = createPricer(await loadPriceTable(config.prices), 'standard', (m) => events.log('warn', m));
 
   // Resume needs the output's index before the input pass; a fresh output is only touched once
   // the input has proved readable, so a typo in --input never costs an existing file.
@@ -49,7 +53,7 @@ export async function prepareRun(ctx: RunContext, stack: DisposalStack): Promise
     if (resumed.repairedBytes > 0)
       events.emit('output:repaired', { path: paths.output, bytesRemoved: resumed.repairedBytes });
   }
-  const scan = await scanInput(config.input, resumed?.doneIds, events);
+  const scan = await scanRunInput(config.input, resumed?.doneIds, events);
   if (scan.valid === 0 && scan.alreadyDone === 0) {
     throw new InputError(
       `No valid artist found in ${config.input} (${scan.errors} invalid rows, ${scan.skipped} skipped lines)`,
@@ -64,5 +68,5 @@ export async function prepareRun(ctx: RunContext, stack: DisposalStack): Promise
       'Missing API key: set OPENAI_API_KEY (environment or .env) or pass --api-key. To rehearse without one, add --simulate.',
     );
   }
-  return { paths, builder, scan, resumed };
+  return { paths, builder, pricer, scan, resumed };
 }

@@ -1,3 +1,4 @@
+import { secretMaskFor } from '../config/index.js';
 import type { DisposalStack } from '../core/disposal.js';
 import type { DispatchGate } from '../core/gate.js';
 import { openErrorSink, openJsonlSink, prepareOutput } from '../output/index.js';
@@ -59,6 +60,7 @@ export async function openResources(ctx: RunContext, plan: RunPlan, stack: Dispo
     {
       monitoring: config.quotaMonitoring,
       threshold: config.quotaThreshold,
+      rateShare: config.rateShare,
       dailyLimit: config.dailyLimit,
       pauseDurationHours: config.pauseDuration,
       logIntervalRequests: config.quotaLogInterval,
@@ -73,7 +75,7 @@ export async function openResources(ctx: RunContext, plan: RunPlan, stack: Dispo
 
   const jsonl = openJsonlSink(paths.output);
   stack.defer(() => jsonl.close(), 'output file');
-  const errorsSink = openErrorSink(paths.errors);
+  const errorsSink = openErrorSink(paths.errors, secretMaskFor(config));
   stack.defer(() => errorsSink.close(), 'errors file');
   let db: DatabaseLink | undefined;
   if (config.enableDb) {

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { numericFlag } from '../config/index.js';
 import { UsageError } from '../core/errors.js';
 import type { SimulatorHandle, SimulatorOptions, SimulatorStats } from '../simulator/index.js';
 
@@ -21,6 +22,8 @@ export interface SimulateFlags {
   rpd?: number;
   burstRequests?: number;
   burstTokens?: number;
+  perSecond?: boolean;
+  chargeRejected: boolean;
   latencyMs: number;
   latencyJitterMs: number;
   seed: number;
@@ -36,22 +39,15 @@ export interface SimulateFlags {
   retryAfter: boolean;
   retryAfterMs: boolean;
   rateLimitHeaders: boolean;
+  batchLinesPerPoll: number;
+  batchExpireCount: number;
+  batchExpireShare: number;
+  batchQueueTokens?: number;
+  flexUnavailableRate: number;
 }
 
-/** A commander parser for a number in [min, max] that throws a UsageError naming the flag. */
-function numberIn(flag: string, min: number, max: number, integer: boolean): (value: string) => number {
-  return (value) => {
-    const n = Number(value.trim());
-    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-      const kind = integer ? 'an integer' : 'a number';
-      throw new UsageError(`Invalid ${flag} "${value}": expected ${kind} from ${min} to ${max}`);
-    }
-    return n;
-  };
-}
-
-const int = (flag: string, min: number, max: number) => numberIn(flag, min, max, true);
-const share = (flag: string) => numberIn(flag, 0, 1, false);
+const int = (flag: string, min: number, max: number) => numericFlag(flag, { min, max, integer: true });
+const share = (flag: string) => numericFlag(flag, { min: 0, max: 1 });
 
 function collect(value: string, previous: string[] | undefined): string[] {
   if (value.trim() === '') throw new UsageError('Invalid --api-key "": expected a non-empty key');
@@ -64,7 +60,10 @@ Scripted faults: put a token in an artist's name or data and that artist gets it
   FAIL400  TOOLARGE  QUOTA                                                        (every request)
 
 Endpoints: POST /v1/responses, POST /v1/chat/completions, GET /v1/models,
+           Files (POST/GET /v1/files, GET/DELETE /v1/files/{id}, GET /v1/files/{id}/content),
+           Batches (POST/GET /v1/batches, GET /v1/batches/{id}, POST /v1/batches/{id}/cancel),
            GET /__stats (JSON counters), POST /__reset (full buckets, zero counters).
+Batches advance when they are retrieved: --batch-lines-per-poll lines per GET /v1/batches/{id}.
 
 Examples:
   # Tight limits and a few faults, on a fixed port
@@ -97,6 +96,8 @@ export function simulatorOptionsFromFlags(flags: SimulateFlags): SimulatorOption
     rpd: flags.rpd,
     burstRequests: flags.burstRequests,
     burstTokens: flags.burstTokens,
+    perSecond: flags.perSecond === true,
+    chargeRejected: flags.chargeRejected,
     latencyMs: flags.latencyMs,
     latencyJitterMs: flags.latencyJitterMs,
     seed: flags.seed,
@@ -112,6 +113,11 @@ export function simulatorOptionsFromFlags(flags: SimulateFlags): SimulatorOption
     sendRetryAfter: flags.retryAfter,
     sendRetryAfterMs: flags.retryAfterMs,
     sendRateLimitHeaders: flags.rateLimitHeaders,
+    batchLinesPerPoll: flags.batchLinesPerPoll,
+    batchExpireCount: flags.batchExpireCount,
+    batchExpireShare: flags.batchExpireShare,
+    batchQueueTokens: flags.batchQueueTokens,
+    flexUnavailableRate: flags.flexUnavailableRate,
   };
 }
 
@@ -136,6 +142,7 @@ export function simulatorBanner(url: string, flags: SimulateFlags): string {
     flags.insufficientQuotaAfter === undefined
       ? ''
       : `insufficient_quota after ${flags.insufficientQuotaAfter} requests`,
+    (flags.flexUnavailableRate ?? 0) > 0 ? `${percent(flags.flexUnavailableRate)} flex resource_unavailable` : '',
   ].filter((text) => text !== '');
   const onOff = (on: boolean) => (on ? 'on' : 'off');
   const latency =
@@ -145,7 +152,7 @@ export function simulatorBanner(url: string, flags: SimulateFlags): string {
   const key = flags.apiKey?.[0] ?? 'sk-sim';
   return [
     `OpenAI-compatible simulator listening on ${url}`,
-    `  limits:  ${limitText('RPM', flags.rpm, flags.burstRequests)}, ${limitText('TPM', flags.tpm, flags.burstTokens)}, ${limitText('RPD', flags.rpd, undefined)}`,
+    `  limits:  ${limitText('RPM', flags.rpm, flags.burstRequests)}, ${limitText('TPM', flags.tpm, flags.burstTokens)}, ${limitText('RPD', flags.rpd, undefined)}${flags.perSecond === true ? ' (enforced per second)' : ''}${flags.chargeRejected ? '; 429s count against the request window' : ''}`,
     `  latency: ${latency}`,
     `  faults:  ${faults.length === 0 ? 'none' : faults.join(', ')} (seed ${flags.seed}; scripted tokens always active)`,
     `  headers: retry-after ${onOff(flags.retryAfter)}, retry-after-ms ${onOff(flags.retryAfterMs)}, x-ratelimit-* ${onOff(flags.rateLimitHeaders)}`,
@@ -213,16 +220,18 @@ export function simulateCommand(io: SimulateCommandIo = {}): Command {
       'token bucket size (default: the full --tpm)',
       int('--burst-tokens', 1, 10_000_000_000),
     )
+    .option('--per-second', 'enforce --rpm and --tpm per second (buckets of a sixtieth), as OpenAI may')
+    .option('--no-charge-rejected', 'do not count rate-limited requests against the request window')
     .option(
       '--latency-ms <ms>',
       'mean added latency per admitted request',
-      numberIn('--latency-ms', 0, 600_000, false),
+      numericFlag('--latency-ms', { min: 0, max: 600_000 }),
       0,
     )
     .option(
       '--latency-jitter-ms <ms>',
       'uniform latency jitter, ± ms',
-      numberIn('--latency-jitter-ms', 0, 600_000, false),
+      numericFlag('--latency-jitter-ms', { min: 0, max: 600_000 }),
       0,
     )
     .option('--seed <n>', 'PRNG seed for random faults and jitter', int('--seed', 0, 4_294_967_295), 1)
@@ -247,6 +256,35 @@ export function simulateCommand(io: SimulateCommandIo = {}): Command {
     .option('--no-retry-after', 'omit the retry-after header on rate-limit 429s')
     .option('--no-retry-after-ms', 'omit the retry-after-ms header on rate-limit 429s')
     .option('--no-rate-limit-headers', 'omit the x-ratelimit-* headers (some real 429s lack them)')
+    .option(
+      '--batch-lines-per-poll <n>',
+      'batch lines answered each time a batch is retrieved',
+      int('--batch-lines-per-poll', 1, 1_000_000),
+      1000,
+    )
+    .option(
+      '--batch-expire-count <n>',
+      'the first N batches to start expire part-way',
+      int('--batch-expire-count', 0, 1_000_000),
+      0,
+    )
+    .option(
+      '--batch-expire-share <x>',
+      'share of an expiring batch answered before it expires, 0-1',
+      share('--batch-expire-share'),
+      0.5,
+    )
+    .option(
+      '--batch-queue-tokens <n>',
+      'enqueued input-token limit of the batch queue (default: unlimited)',
+      int('--batch-queue-tokens', 1, 1_000_000_000_000),
+    )
+    .option(
+      '--flex-unavailable-rate <x>',
+      'share of service_tier "flex" requests answered 429 resource_unavailable, 0-1',
+      share('--flex-unavailable-rate'),
+      0,
+    )
     .addHelpText('after', EXAMPLES)
     .action(async (_options: unknown, command: Command) => {
       const flags = command.opts<SimulateFlags>();

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { UsageError } from '../core/errors.js';
+import { numericFlag } from '../config/index.js';
 import { formatValidation, validateOutput } from '../report/index.js';
 
 /** Where `validate` writes; tests pass their own writer. */
@@ -14,13 +14,7 @@ interface ValidateFlags {
   json?: boolean;
 }
 
-function parseMinLength(value: string): number {
-  const n = Number(value.trim());
-  if (value.trim() === '' || !Number.isInteger(n) || n < 0) {
-    throw new UsageError(`Invalid --min-length "${value}": expected a whole number of characters, 0 or more`);
-  }
-  return n;
-}
+const parseMinLength = numericFlag('--min-length', { min: 0, integer: true });
 
 const EXAMPLES = `
 Checks, line by line (the file is streamed, never loaded whole):

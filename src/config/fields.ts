@@ -1,142 +1,347 @@
 import { z } from 'zod';
+import { bool, choice, numberIn, text } from './rules.js';
 
 /** Where a setting's value came from, weakest first. */
 export type SettingSource = 'default' | '.env' | '.env.local' | 'environment' | 'flag';
 
-const bool = z.union([z.boolean(), z.string().trim().toLowerCase()]).transform((value, ctx) => {
-  if (typeof value === 'boolean') return value;
-  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-  if (['0', 'false', 'no', 'off'].includes(value)) return false;
-  ctx.addIssue({ code: 'custom', message: `expected true or false, got "${value}"` });
-  return z.NEVER;
-});
-
-const numberIn = (min: number, max: number, opts: { int?: boolean; minExclusive?: boolean } = {}) =>
-  z.union([z.number(), z.string().trim().min(1)]).transform((value, ctx) => {
-    const n = typeof value === 'number' ? value : Number(value);
-    const low = opts.minExclusive ? n > min : n >= min;
-    if (!Number.isFinite(n) || !low || n > max || (opts.int === true && !Number.isInteger(n))) {
-      ctx.addIssue({ code: 'custom', message: `got "${String(value)}"` });
-      return z.NEVER;
-    }
-    return n;
-  });
-
-const text = z.string().trim().min(1, 'must not be empty');
-const oneOf = <T extends string>(values: readonly [T, ...T[]]) =>
-  z
-    .string()
-    .trim()
-    .toLowerCase()
-    .pipe(z.enum(values as [T, ...T[]]));
-
-/** Description of one setting: its flag, its environment variable, its rule and default. */
+/**
+ * One setting of `run`: everything the command line, the environment, validation, `--help`,
+ * the `RunConfig` type and redaction need to know about it. See docs/architecture.md#settings.
+ */
 export interface FieldSpec {
   /** Long flag, e.g. `--quota-threshold`. */
   flag: string;
-  /** Environment variable, when the setting has one. */
+  /** Other long flags with the same meaning, listed beside the flag in `--help`, e.g. `--input-file`. */
+  aliases?: readonly string[];
+  /**
+   * Value placeholder shown in `--help`: `<n>` for a required value, `[bool]` for an optional one.
+   * Absent for a switch that takes no value.
+   */
+  placeholder?: string;
+  /** Help text of a generated `--no-<flag>` switch that sets the setting to `false`. */
+  negation?: string;
+  /** Environment variable, when the setting has one (also read from `.env` and `.env.local`). */
   env?: string;
+  /** One line for `--help`; the environment variable and the default are appended to it. */
+  help: string;
+  /** How `--help` shows the default when the value itself says too little (`none`, `built-in`). */
+  helpDefault?: string;
+  /** The only values accepted; `--help` lists them and commander refuses others. */
+  choices?: readonly string[];
   /** Human description of the allowed values, used in error messages. */
   allowed: string;
+  /** The rule a value must pass; its output type is the setting's type in `RunConfig`. */
   schema: z.ZodType;
+  /** Value when nothing sets it. A setting without one is optional in `RunConfig`. */
   default?: unknown;
+  /** There is no default, yet a run cannot start without it (checked after merging the layers). */
+  required?: true;
+  /**
+   * The value holds a credential: `value` is masked whole wherever settings are printed or stored,
+   * `url-password` keeps the URL but masks its password. Error messages never echo either.
+   */
+  secret?: 'value' | 'url-password';
 }
 
 /**
- * Every setting of `run` (DESIGN §3.2). The single source of truth for flags, environment
- * variables, ranges and defaults.
+ * Every setting of `run`, in `--help` order: the single source of the flags, aliases, environment
+ * variables, ranges, defaults, help text, secrecy and the `RunConfig` type (docs/architecture.md#settings).
+ * A new setting is one row here.
  */
 export const runFields = {
-  input: { flag: '--input', allowed: 'a path to a CSV file', schema: text },
-  output: { flag: '--output', allowed: 'a file path', schema: text, default: 'out.jsonl' },
-  promptFile: { flag: '--prompt-file', env: 'PROMPT_FILE', allowed: 'a path to a template file', schema: text },
-  model: { flag: '--model', env: 'OPENAI_MODEL', allowed: 'a model name', schema: text },
-  promptId: { flag: '--prompt-id', env: 'OPENAI_PROMPT_ID', allowed: 'a stored prompt id (pmpt_…)', schema: text },
-  promptVersion: { flag: '--prompt-version', env: 'OPENAI_PROMPT_VERSION', allowed: 'a version', schema: text },
-  api: { flag: '--api', allowed: 'responses or chat', schema: oneOf(['responses', 'chat']), default: 'responses' },
-  baseUrl: { flag: '--base-url', env: 'OPENAI_BASE_URL', allowed: 'an http(s) URL', schema: z.url() },
-  apiKey: { flag: '--api-key', env: 'OPENAI_API_KEY', allowed: 'an API key', schema: text },
+  input: {
+    flag: '--input',
+    aliases: ['--input-file'],
+    placeholder: '<file>',
+    help: 'CSV of artists: artist_id,artist_name,artist_data (header optional)',
+    allowed: 'a path to a CSV file',
+    schema: text,
+    required: true,
+  },
+  output: {
+    flag: '--output',
+    placeholder: '<file>',
+    help: 'JSONL output, one line per artist done',
+    allowed: 'a file path',
+    schema: text,
+    default: 'out.jsonl',
+  },
+  resume: {
+    flag: '--resume',
+    help: 'continue an existing output: skip artists already in it, retry failed ones',
+    allowed: 'a flag',
+    schema: bool,
+    default: false,
+  },
+  overwrite: {
+    flag: '--overwrite',
+    help: 'start the output afresh (replaces a non-empty output)',
+    allowed: 'a flag',
+    schema: bool,
+    default: false,
+  },
+  dryRun: {
+    flag: '--dry-run',
+    help: 'validate the input and show the first 5 payloads; sends nothing, needs no key',
+    allowed: 'a flag',
+    schema: bool,
+    default: false,
+  },
+  promptFile: {
+    flag: '--prompt-file',
+    placeholder: '<file>',
+    env: 'PROMPT_FILE',
+    help: 'prompt template with {{artist_name}}/{{artist_data}}',
+    helpDefault: 'built-in',
+    allowed: 'a path to a template file',
+    schema: text,
+  },
+  model: {
+    flag: '--model',
+    placeholder: '<name>',
+    env: 'OPENAI_MODEL',
+    help: 'model for template prompts',
+    helpDefault: 'from the template',
+    allowed: 'a model name',
+    schema: text,
+  },
+  promptId: {
+    flag: '--prompt-id',
+    placeholder: '<id>',
+    env: 'OPENAI_PROMPT_ID',
+    help: 'stored prompt id, legacy: OpenAI retires stored prompts on 2026-11-30',
+    allowed: 'a stored prompt id (pmpt_…)',
+    schema: text,
+  },
+  promptVersion: {
+    flag: '--prompt-version',
+    placeholder: '<v>',
+    env: 'OPENAI_PROMPT_VERSION',
+    help: 'stored prompt version',
+    allowed: 'a version',
+    schema: text,
+  },
+  api: {
+    flag: '--api',
+    placeholder: '<api>',
+    help: 'API flavour: responses, or chat for servers without the Responses API',
+    allowed: 'responses or chat',
+    ...choice(['responses', 'chat']),
+    default: 'responses',
+  },
+  baseUrl: {
+    flag: '--base-url',
+    placeholder: '<url>',
+    env: 'OPENAI_BASE_URL',
+    help: 'OpenAI-compatible API base URL',
+    allowed: 'an http(s) URL',
+    schema: z.url(),
+  },
+  apiKey: {
+    flag: '--api-key',
+    aliases: ['--openai-api-key'],
+    placeholder: '<key>',
+    env: 'OPENAI_API_KEY',
+    help: 'API key; never printed',
+    allowed: 'an API key',
+    schema: text,
+    secret: 'value',
+  },
+  simulate: {
+    flag: '--simulate',
+    help: 'run against the built-in simulator (no key, no cost)',
+    allowed: 'a flag',
+    schema: bool,
+    default: false,
+  },
   maxWorkers: {
     flag: '--max-workers',
+    placeholder: '<n>',
+    help: 'concurrent requests, 1-512',
     allowed: 'an integer from 1 to 512',
-    schema: numberIn(1, 512, { int: true }),
+    schema: numberIn({ min: 1, max: 512, integer: true }),
     default: 4,
   },
   maxRetries: {
     flag: '--max-retries',
+    placeholder: '<n>',
+    help: 'retries per artist after the first attempt, 0-100',
     allowed: 'an integer from 0 to 100',
-    schema: numberIn(0, 100, { int: true }),
+    schema: numberIn({ min: 0, max: 100, integer: true }),
     default: 5,
   },
   requestTimeout: {
     flag: '--request-timeout',
+    placeholder: '<sec>',
+    help: 'seconds before a request is abandoned and retried',
     allowed: 'seconds, more than 0 and at most 3600',
-    schema: numberIn(0, 3600, { minExclusive: true }),
+    schema: numberIn({ min: 0, max: 3600, minExclusive: true }),
     default: 120,
   },
-  resume: { flag: '--resume', allowed: 'a flag', schema: bool, default: false },
-  overwrite: { flag: '--overwrite', allowed: 'a flag', schema: bool, default: false },
-  dryRun: { flag: '--dry-run', allowed: 'a flag', schema: bool, default: false },
   quotaMonitoring: {
     flag: '--quota-monitoring',
+    placeholder: '[bool]',
+    negation: 'disable quota monitoring (provider 429s are still honoured)',
     env: 'QUOTA_MONITORING',
+    help: 'enable quota monitoring: true or false; a bare flag means true',
     allowed: 'true or false',
     schema: bool,
     default: true,
   },
   quotaThreshold: {
     flag: '--quota-threshold',
+    placeholder: '<x>',
     env: 'QUOTA_THRESHOLD',
+    help: 'pause when this share of the daily limit is used, 0.1-1.0',
     allowed: 'a number from 0.1 to 1.0',
-    schema: numberIn(0.1, 1),
+    schema: numberIn({ min: 0.1, max: 1 }),
     default: 0.8,
+  },
+  rateShare: {
+    flag: '--rate-share',
+    placeholder: '<x>',
+    env: 'RATE_SHARE',
+    help: "share of the provider's request and token windows this run may use, >0-1.0",
+    allowed: 'a number more than 0 and at most 1.0',
+    schema: numberIn({ min: 0, max: 1, minExclusive: true }),
+    default: 1,
   },
   dailyLimit: {
     flag: '--daily-limit',
+    placeholder: '<n>',
     env: 'DAILY_REQUEST_LIMIT',
+    help: 'requests per UTC day, retries included',
+    helpDefault: 'none',
     allowed: 'a whole number of requests greater than 0',
-    schema: numberIn(1, Number.MAX_SAFE_INTEGER, { int: true }),
+    schema: numberIn({ min: 1, integer: true }),
   },
   pauseDuration: {
     flag: '--pause-duration',
+    placeholder: '<hours>',
     env: 'PAUSE_DURATION_HOURS',
+    help: 'length of the threshold pause, >0-72, fractions allowed',
     allowed: 'hours, more than 0 and at most 72 (fractions allowed: 0.1 = 6 minutes)',
-    schema: numberIn(0, 72, { minExclusive: true }),
+    schema: numberIn({ min: 0, max: 72, minExclusive: true }),
     default: 24,
   },
   quotaLogInterval: {
     flag: '--quota-log-interval',
+    placeholder: '<n>',
     env: 'QUOTA_LOG_INTERVAL',
+    help: 'log quota metrics every N requests',
     allowed: 'a whole number of requests greater than 0',
-    schema: numberIn(1, Number.MAX_SAFE_INTEGER, { int: true }),
+    schema: numberIn({ min: 1, integer: true }),
     default: 100,
   },
-  onDailyLimit: { flag: '--on-daily-limit', allowed: 'wait or exit', schema: oneOf(['wait', 'exit']), default: 'wait' },
-  stateFile: { flag: '--state-file', allowed: 'a file path', schema: text },
-  enableDb: { flag: '--enable-db', allowed: 'a flag', schema: bool, default: false },
+  onDailyLimit: {
+    flag: '--on-daily-limit',
+    placeholder: '<what>',
+    help: 'at the hard daily limit: wait for the next UTC day, or exit with code 5',
+    allowed: 'wait or exit',
+    ...choice(['wait', 'exit']),
+    default: 'wait',
+  },
+  stateFile: {
+    flag: '--state-file',
+    placeholder: '<file>',
+    help: 'quota ledger and run state',
+    helpDefault: '<output>.state.json',
+    allowed: 'a file path',
+    schema: text,
+  },
+  prices: {
+    flag: '--prices',
+    placeholder: '<file>',
+    env: 'PRICES_FILE',
+    help: 'price table override, JSON or YAML, USD per 1M tokens (docs/costs.md)',
+    allowed: 'a .json, .yaml or .yml price file',
+    schema: text,
+  },
+  enableDb: {
+    flag: '--enable-db',
+    help: 'also store bios in a database (SQLite next to the output unless --db-url)',
+    allowed: 'a flag',
+    schema: bool,
+    default: false,
+  },
   dbUrl: {
     flag: '--db-url',
+    placeholder: '<url>',
     env: 'DATABASE_URL',
+    help: 'PostgreSQL URL; the flag implies --enable-db, the variable applies with --enable-db',
     allowed: 'a postgres:// or postgresql:// URL',
     schema: text.refine(
       (v) => /^postgres(ql)?:\/\/[^/]+\/[^/?]+/.test(v),
       'expected postgres://user@host:port/database',
     ),
+    secret: 'url-password',
   },
-  dbTarget: { flag: '--db-target', allowed: 'store or catalog', schema: oneOf(['store', 'catalog']), default: 'store' },
-  testMode: { flag: '--test-mode', allowed: 'a flag', schema: bool, default: false },
-  simulate: { flag: '--simulate', allowed: 'a flag', schema: bool, default: false },
-  metricsPort: { flag: '--metrics-port', allowed: 'a port from 0 to 65535', schema: numberIn(0, 65535, { int: true }) },
+  dbTarget: {
+    flag: '--db-target',
+    placeholder: '<target>',
+    help: "store: the tool's own table; catalog: UPDATE an existing artists table",
+    allowed: 'store or catalog',
+    ...choice(['store', 'catalog']),
+    default: 'store',
+  },
+  testMode: {
+    flag: '--test-mode',
+    help: 'catalog mode writes to test_artists instead of artists',
+    allowed: 'a flag',
+    schema: bool,
+    default: false,
+  },
+  metricsPort: {
+    flag: '--metrics-port',
+    placeholder: '<n>',
+    help: 'serve Prometheus metrics on this port while the run lasts',
+    allowed: 'a port from 0 to 65535',
+    schema: numberIn({ min: 0, max: 65535, integer: true }),
+  },
   report: {
     flag: '--report',
+    placeholder: '<file>',
+    help: 'write a run report at the end (.json or .md)',
     allowed: 'a file ending in .json or .md',
     schema: text.refine((v) => /\.(json|md)$/i.test(v), 'expected a .json or .md file name'),
   },
-  logFile: { flag: '--log-file', allowed: 'a file path', schema: text },
-  logFormat: { flag: '--log-format', allowed: 'text or json', schema: oneOf(['text', 'json']), default: 'text' },
-  verbose: { flag: '--verbose', allowed: 'a flag', schema: bool, default: false },
-  quiet: { flag: '--quiet', allowed: 'a flag', schema: bool, default: false },
+  logFile: {
+    flag: '--log-file',
+    placeholder: '<file>',
+    help: 'also append log lines to this file',
+    allowed: 'a file path',
+    schema: text,
+  },
+  logFormat: {
+    flag: '--log-format',
+    placeholder: '<format>',
+    help: 'log line format',
+    allowed: 'text or json',
+    ...choice(['text', 'json']),
+    default: 'text',
+  },
+  verbose: { flag: '--verbose', help: 'debug logging', allowed: 'a flag', schema: bool, default: false },
+  quiet: {
+    flag: '--quiet',
+    help: 'only warnings and errors on the console',
+    allowed: 'a flag',
+    schema: bool,
+    default: false,
+  },
 } as const satisfies Record<string, FieldSpec>;
 
 /** Name of a run setting. */
 export type RunFieldName = keyof typeof runFields;
+
+type ValueOf<F> = F extends { schema: infer S extends z.ZodType } ? z.output<S> : never;
+type AlwaysSet<F> = F extends { default: unknown } ? true : F extends { required: true } ? true : false;
+
+/**
+ * The typed settings a table of fields produces: a field with a default (or marked required) is
+ * always present; the others are optional.
+ */
+export type ConfigOf<T extends Record<string, FieldSpec>> = {
+  -readonly [K in keyof T as AlwaysSet<T[K]> extends true ? K : never]: ValueOf<T[K]>;
+} & {
+  -readonly [K in keyof T as AlwaysSet<T[K]> extends true ? never : K]?: ValueOf<T[K]>;
+};

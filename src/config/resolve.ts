@@ -63,10 +63,9 @@ export function resolveRunConfig(layers: ConfigLayers): { config: RunConfig; sou
       sources[name] = picked.source;
     } else {
       const detail = parsed.error.issues[0]?.message ?? 'invalid value';
+      // A credential is never echoed, not even a mistyped one.
       const shown =
-        name === 'apiKey' || name === 'dbUrl'
-          ? ''
-          : ` (${detail.startsWith('got') ? detail : `got "${String(picked.value)}"`})`;
+        spec.secret !== undefined ? '' : ` (${detail.startsWith('got') ? detail : `got "${String(picked.value)}"`})`;
       problems.push({
         message: `Invalid value for ${describeSource(spec, picked.source)}: expected ${spec.allowed}${shown}`,
         fromFlag: picked.source === 'flag',

@@ -93,6 +93,12 @@ export interface ProviderErrorDetails {
   headers?: Headers | undefined;
   /** Server's wait hint from retry-after-ms / retry-after, in ms. */
   retryAfterMs?: number | undefined;
+  /**
+   * False when the request certainly never reached the server (connection refused, DNS
+   * failure): nothing was billed, so a budget reservation can be released.
+   * @default true
+   */
+  reachedServer?: boolean | undefined;
   cause?: unknown;
 }
 
@@ -105,6 +111,8 @@ export class ProviderError extends BioGenError {
   readonly requestId: string | undefined;
   readonly headers: Headers | undefined;
   readonly retryAfterMs: number | undefined;
+  /** False when the request certainly never reached the server; see {@link ProviderErrorDetails}. */
+  readonly reachedServer: boolean;
   constructor(message: string, details: ProviderErrorDetails) {
     super(message, `E_PROVIDER_${details.kind.toUpperCase()}`, { cause: details.cause });
     this.kind = details.kind;
@@ -114,6 +122,7 @@ export class ProviderError extends BioGenError {
     this.requestId = details.requestId;
     this.headers = details.headers;
     this.retryAfterMs = details.retryAfterMs;
+    this.reachedServer = details.reachedServer ?? true;
   }
 }
 

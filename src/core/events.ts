@@ -74,6 +74,8 @@ export interface RunEvents {
     kind: string | undefined;
     durationMs: number;
     usage: TokenUsage | undefined;
+    /** Dollars billed for `usage` (docs/costs.md); null = model without a known price; absent = not priced. */
+    costUsd?: number | null;
   };
   /** An artist's bio was written to the output. */
   'artist:done': { artist: Artist; worker: number; index: number; total: number | undefined; record: OutputRecord };

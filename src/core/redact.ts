@@ -33,16 +33,18 @@ export function isSecretKey(key: string): boolean {
 }
 
 /**
- * Returns a copy of `config` safe to print: values of credential-like keys become `***`, and
- * every string value is scrubbed of URL passwords and API-key shapes.
+ * Returns a copy of `config` safe to print: values of the `secretKeys` (the settings table's
+ * list, see src/config/redact.ts) and of credential-like key names become `***`, and every string
+ * value is scrubbed of URL passwords and API-key shapes.
  */
 export function redactRecord(
   config: Readonly<Record<string, string | number | boolean | null>>,
+  secretKeys: readonly string[] = [],
 ): Record<string, string | number | boolean | null> {
   const out: Record<string, string | number | boolean | null> = {};
   for (const [key, value] of Object.entries(config)) {
     if (value === null || typeof value === 'boolean') out[key] = value;
-    else if (isSecretKey(key)) out[key] = REDACTED;
+    else if (secretKeys.includes(key) || isSecretKey(key)) out[key] = REDACTED;
     else if (typeof value === 'string') out[key] = scrubSecrets(value);
     else out[key] = value;
   }

@@ -17,6 +17,8 @@ export interface TokenUsage {
   input_tokens: number;
   output_tokens: number;
   total_tokens: number;
+  /** Input tokens served from the prompt cache (part of `input_tokens`), when the provider says. */
+  cached_input_tokens?: number;
 }
 
 /** What is recorded in the output about the request that produced a bio (DESIGN §3.6). */
@@ -56,6 +58,11 @@ export interface OutputRecord {
   created: number;
   model: string;
   usage: TokenUsage;
+  /**
+   * Dollars billed for `usage` at the run's price table (docs/costs.md); null when the model has
+   * no known price; absent when the run does not price requests.
+   */
+  cost_usd?: number | null;
   attempts: number;
   duration_ms: number;
   /** null when no database is enabled for the run. */

@@ -41,6 +41,7 @@ export function serializeOutputRecord(record: OutputRecord): SerializedLine {
     created: record.created,
     model: record.model,
     usage: { input_tokens: usage.input_tokens, output_tokens: usage.output_tokens, total_tokens: usage.total_tokens },
+    ...(record.cost_usd === undefined ? {} : { cost_usd: record.cost_usd }),
     attempts: record.attempts,
     duration_ms: record.duration_ms,
   };

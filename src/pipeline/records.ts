@@ -9,6 +9,7 @@ export function successRecord(
   attempts: number,
   durationMs: number,
   dbStatus: DbStatus | null,
+  costUsd?: number | null,
 ): OutputRecord {
   const record: OutputRecord = {
     artist_id: artist.id,
@@ -19,6 +20,7 @@ export function successRecord(
     created: result.created,
     model: result.model,
     usage: result.usage,
+    ...(costUsd === undefined ? {} : { cost_usd: costUsd }),
     attempts,
     duration_ms: Math.round(durationMs),
     db_status: dbStatus,

@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { AuthStopError, ProviderError, QuotaStopError, ShutdownError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
 import type { DispatchGate, Permit } from '../core/gate.js';
-import type { Artist, DbStatus } from '../core/types.js';
+import type { Artist, DbStatus, TokenUsage } from '../core/types.js';
 import type { RequestBuilder } from '../prompt/index.js';
 import type { ModelProvider } from '../provider/index.js';
 import { failureRecord, successRecord } from './records.js';
@@ -36,6 +36,11 @@ export interface RunnerDeps {
   sink: ResultSink;
   events: RunEmitter;
   clock: Clock;
+  /**
+   * Prices a response's usage for the output line's `cost_usd` (null = model without a known
+   * price). Without it, lines carry no `cost_usd`.
+   */
+  costOf?: (usage: TokenUsage, model: string) => number | null;
 }
 
 /** What a finished run did. */
@@ -184,6 +189,7 @@ export class Runner {
           timeoutMs: this.#options.requestTimeoutMs,
         });
         this.#inFlight--;
+        const costUsd = this.#deps.costOf?.(result.usage, result.model);
         permit.settle({ ok: true, headers: result.headers, usage: result.usage });
         events.emit('request:done', {
           artist,
@@ -192,6 +198,7 @@ export class Runner {
           kind: undefined,
           durationMs: result.durationMs,
           usage: result.usage,
+          ...(costUsd === undefined ? {} : { costUsd }),
         });
         const record = successRecord(
           artist,
@@ -200,6 +207,7 @@ export class Runner {
           attempt,
           clock.now() - startedAt,
           this.#options.initialDbStatus,
+          costUsd,
         );
         sink.success(record);
         this.#succeeded++;

@@ -1,5 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { ProviderError, ShutdownError, type ProviderErrorKind } from '../core/errors.js';
+import { connectionFailure, neverReachedServer } from './connection.js';
 
 /** 429 codes that mean the account has no quota left: retrying cannot help. */
 const QUOTA_CODES = new Set([
@@ -45,7 +46,11 @@ export function classifyError(error: unknown): ProviderError | ShutdownError {
     return new ProviderError('Request timed out', { kind: 'timeout', cause: error });
   }
   if (error instanceof APIConnectionError) {
-    return new ProviderError(`Connection error: ${error.message}`, { kind: 'network', cause: error });
+    // Our bounded fetch throws classified errors (body too large, not JSON); the SDK wraps them.
+    if (error.cause instanceof ProviderError) return error.cause;
+    const reachedServer = !neverReachedServer(error);
+    const why = connectionFailure(error);
+    return new ProviderError(`Connection error: ${why}`, { kind: 'network', reachedServer, cause: error });
   }
   if (error instanceof APIError) {
     const status = typeof error.status === 'number' ? error.status : undefined;

@@ -5,14 +5,16 @@ import type { Clock } from '../core/clock.js';
 import { ProviderError } from '../core/errors.js';
 import type { ProviderSuccess, TokenUsage } from '../core/types.js';
 import type { PreparedRequest } from '../prompt/index.js';
+import { createBoundedFetch } from './bounded-fetch.js';
 import { stripTrailingCitations } from './citations.js';
 import { classifyError } from './classify.js';
+import { checkIdentity } from './identity.js';
 
 /** Options of one model call. */
 export interface GenerateOptions {
   /** Aborts the HTTP request at once (second Ctrl+C). */
   signal?: AbortSignal;
-  /** Per-request timeout in ms. */
+  /** Deadline of the whole exchange in ms: connection, headers and the full body. */
   timeoutMs: number;
 }
 
@@ -50,7 +52,12 @@ function fail(
  * retry goes through our gate so the daily budget and windows see it.
  */
 export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvider {
-  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL ?? null, maxRetries: 0 });
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    baseURL: options.baseURL ?? null,
+    maxRetries: 0,
+    fetch: createBoundedFetch(),
+  });
   const { clock } = options;
 
   async function responses(
@@ -68,6 +75,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       if (code === 'rate_limit_exceeded') fail(`Response failed: ${reason}`, 'rate_limit', headers, request_id);
       fail(`Response ${String(data.status)}: ${reason}`, 'incomplete', headers, request_id);
     }
+    const identity = checkIdentity(data.id, data.created_at, data.model, headers, request_id);
     const text = stripTrailingCitations(data.output_text);
     if (text === '') fail('Response completed with empty text', 'incomplete', headers, request_id);
     const usage = data.usage
@@ -75,13 +83,12 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
           input_tokens: data.usage.input_tokens,
           output_tokens: data.usage.output_tokens,
           total_tokens: data.usage.total_tokens,
+          ...cachedPart(data.usage.input_tokens_details?.cached_tokens),
         }
       : zeroUsage;
     return {
       text,
-      responseId: data.id,
-      created: Math.trunc(data.created_at),
-      model: data.model,
+      ...identity,
       usage,
       headers,
       requestId: request_id ?? undefined,
@@ -98,7 +105,8 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       .create(body, { signal: opts.signal ?? null, timeout: opts.timeoutMs, maxRetries: 0 })
       .withResponse();
     const headers = response.headers;
-    const choice = data.choices[0];
+    const identity = checkIdentity(data.id, data.created, data.model, headers, request_id);
+    const choice = Array.isArray(data.choices) ? data.choices[0] : undefined;
     if (!choice) fail('Chat completion has no choices', 'incomplete', headers, request_id);
     if (choice.finish_reason !== 'stop') {
       fail(`Chat completion finished with ${choice.finish_reason}`, 'incomplete', headers, request_id);
@@ -110,13 +118,12 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
           input_tokens: data.usage.prompt_tokens,
           output_tokens: data.usage.completion_tokens,
           total_tokens: data.usage.total_tokens,
+          ...cachedPart(data.usage.prompt_tokens_details?.cached_tokens),
         }
       : zeroUsage;
     return {
       text,
-      responseId: data.id,
-      created: data.created,
-      model: data.model,
+      ...identity,
       usage,
       headers,
       requestId: request_id ?? undefined,
@@ -136,15 +143,34 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       if (outer?.aborted) follow();
       else outer?.addEventListener('abort', follow, { once: true });
       const callOpts: GenerateOptions = { ...opts, signal: call.signal };
+      // The SDK's own timer stops once the headers arrive; this deadline also covers the body,
+      // so a server that stalls or trickles after the headers cannot hold an attempt.
+      let timedOut = false;
+      const deadline = setTimeout(() => {
+        timedOut = true;
+        call.abort(new Error('request deadline'));
+      }, opts.timeoutMs);
       try {
         return request.api === 'chat'
           ? await chat(request.body, callOpts, started)
           : await responses(request.body, callOpts, started);
       } catch (error) {
+        if (timedOut && outer?.aborted !== true) {
+          throw new ProviderError(`No complete response within ${String(opts.timeoutMs)} ms (request timeout)`, {
+            kind: 'timeout',
+            cause: error,
+          });
+        }
         throw classifyError(error);
       } finally {
+        clearTimeout(deadline);
         outer?.removeEventListener('abort', follow);
       }
     },
   };
+}
+
+// Cached input tokens are billed at a lower rate (docs/costs.md); only a positive count is kept.
+function cachedPart(cached: number | undefined): { cached_input_tokens?: number } {
+  return cached !== undefined && cached > 0 ? { cached_input_tokens: cached } : {};
 }

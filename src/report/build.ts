@@ -155,6 +155,7 @@ export function buildReport(input: BuildInputs): RunReport {
       inputTokens,
       outputTokens,
       tokensPerMinute: perMinute(inputTokens + outputTokens, durationMs),
+      costUsd: observed ? o.costUsd : null,
       effectiveParallelism: durationMs > 0 ? requestTimeMs / durationMs : null,
       maxWorkers: typeof maxWorkers === 'number' ? maxWorkers : null,
       latencyMs: o.latency.figures(),

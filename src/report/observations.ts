@@ -4,6 +4,7 @@ import { iso } from './format.js';
 import { LatencyStats } from './latency.js';
 import { scrubSecrets } from '../core/redact.js';
 import type { QuotaEventEntry } from './types.js';
+import { roundUsd } from '../cost/cost.js';
 
 /** A pause seen on the event stream. */
 export interface ObservedPause {
@@ -27,6 +28,8 @@ export interface Observations {
   latency: LatencyStats;
   inputTokens: number;
   outputTokens: number;
+  /** Dollars of the priced responses; null until one was priced (docs/costs.md). */
+  costUsd: number | null;
   retriesByKind: Record<string, number>;
   rateLimitedByKind: Record<string, number>;
   artistsDone: number;
@@ -76,6 +79,7 @@ export function observeRun(events: RunEmitter, clock: Clock): { observations: Ob
     latency: new LatencyStats(),
     inputTokens: 0,
     outputTokens: 0,
+    costUsd: null,
     retriesByKind: {},
     rateLimitedByKind: {},
     artistsDone: 0,
@@ -103,6 +107,7 @@ export function observeRun(events: RunEmitter, clock: Clock): { observations: Ob
         o.inputTokens += e.usage.input_tokens;
         o.outputTokens += e.usage.output_tokens;
       }
+      if (typeof e.costUsd === 'number') o.costUsd = roundUsd((o.costUsd ?? 0) + e.costUsd);
       if (e.status === 429) increment(o.rateLimitedByKind, e.kind ?? 'unknown');
     }),
     events.on('request:retry', (e) => increment(o.retriesByKind, e.kind)),

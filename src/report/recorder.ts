@@ -34,6 +34,8 @@ export interface LiveFigures {
   total: number | undefined;
   /** Time spent paused so far, the current pause included. */
   pausedMs: number;
+  /** Dollars of the priced responses so far; null when nothing was priced. */
+  costUsd: number | null;
 }
 
 /** What only the caller knows about how a run ended. */
@@ -88,6 +90,7 @@ export function createRunRecorder(events: RunEmitter, options: RunRecorderOption
       failed: observations.artistsFailed,
       total: observations.runStart?.total,
       pausedMs: observations.resumedPauseMs + open,
+      costUsd: observations.costUsd,
     };
   };
 

@@ -1,5 +1,6 @@
 import { formatBytes, formatCounts, formatDuration, formatMb, formatNumber, orNa } from './format.js';
 import type { CheckStatus, QuotaEventEntry, RunReport } from './types.js';
+import { formatUsd } from '../cost/cost.js';
 
 const MARK: Record<CheckStatus, string> = { pass: '✅', fail: '❌', 'n/a': '➖' };
 
@@ -83,6 +84,7 @@ export function renderReportMarkdown(report: RunReport): string {
     '',
     `- Requests per minute: ${orNa(a.requestsPerMinute, (v) => formatNumber(v, 1))} (${orNa(a.requestsPerMinuteActive, (v) => formatNumber(v, 1))} excluding pauses; ${formatNumber(a.requests)} requests)`,
     `- Tokens per minute: ${orNa(a.tokensPerMinute, (v) => formatNumber(v))} (${formatNumber(a.inputTokens)} input + ${formatNumber(a.outputTokens)} output tokens)`,
+    `- Cost: ${a.costUsd === null ? 'n/a (no priced response)' : formatUsd(a.costUsd)}`,
     `- Effective parallelism: ${orNa(a.effectiveParallelism, (v) => formatNumber(v, 2))}${a.maxWorkers === null ? '' : ` (max workers ${a.maxWorkers})`}`,
     `- Request latency: ${
       a.latencyMs === null

@@ -1,5 +1,6 @@
 import { formatCounts, formatDuration, formatMb, formatNumber, orNa } from './format.js';
 import type { RunReport } from './types.js';
+import { formatUsd } from '../cost/cost.js';
 
 /**
  * Headline figures for the end-of-run summary on stderr (DESIGN §3.8): counts, success rate,
@@ -33,6 +34,7 @@ export function summaryLines(report: RunReport): string[] {
     `Test-plan checks: ${passed}/${report.checks.length} passed` +
       (notMeasured > 0 ? `, ${notMeasured} not measurable in this run` : '') +
       (failedChecks.length > 0 ? `; failed: ${failedChecks.map((c) => `${c.metric} ${c.actual}`).join(', ')}` : ''),
+    `Cost: ${a.costUsd === null ? 'n/a (no priced response)' : `${formatUsd(a.costUsd)} (${a.costUsd} USD)`}`,
   ];
   return lines;
 }

@@ -113,6 +113,8 @@ export interface RunReport {
     inputTokens: number;
     outputTokens: number;
     tokensPerMinute: number | null;
+    /** Dollars spent in this run (sum of the lines' `cost_usd`); null when nothing was priced. */
+    costUsd: number | null;
     /** Summed HTTP request time ÷ wall time. */
     effectiveParallelism: number | null;
     maxWorkers: number | null;

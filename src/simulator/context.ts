@@ -5,6 +5,8 @@ import type { ServerResponse } from 'node:http';
 import type { Clock } from '../core/clock.js';
 import { ORGANIZATION } from './error-bodies.js';
 import type { ApiErrorBody } from './error-bodies.js';
+import { BatchState } from './batch-store.js';
+import { FlexState } from './flex.js';
 import { RateLimiter } from './limiter.js';
 import type { ResolvedSimulatorOptions } from './options.js';
 import { createPrng } from './prng.js';
@@ -24,6 +26,10 @@ export interface SimContext {
   generationRequests: number;
   /** Aborts when the simulator closes, cutting latency waits short. */
   readonly closing: AbortSignal;
+  /** Files, batches and their records (Files and Batches APIs). */
+  readonly batchApi: BatchState;
+  /** Flex-tier refusals and counters. */
+  readonly flex: FlexState;
 }
 
 /** One request being answered. */
@@ -47,6 +53,8 @@ export function createContext(options: ResolvedSimulatorOptions, closing: AbortS
     attempts: new Map(),
     generationRequests: 0,
     closing,
+    batchApi: new BatchState(),
+    flex: new FlexState(options.seed),
   };
 }
 
@@ -57,6 +65,8 @@ export function resetContext(ctx: SimContext): void {
   ctx.random = createPrng(ctx.options.seed);
   ctx.attempts.clear();
   ctx.generationRequests = 0;
+  ctx.batchApi.reset();
+  ctx.flex.reset();
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   tooLargeBody,
   unparsableBody,
 } from './error-bodies.js';
+import { resourceUnavailableBody } from './flex.js';
 import { parseFaultScript, pickRandomFault, scriptedFaultAt } from './faults.js';
 import type { Admission } from './limiter.js';
 import { parseGenerationRequest } from './request-info.js';
@@ -57,6 +58,11 @@ export async function handleGeneration(
   const quotaAfter = ctx.options.insufficientQuotaAfter;
   if (script.standing === 'quota' || (quotaAfter !== undefined && ctx.generationRequests > quotaAfter)) {
     sendError(ctx, exchange, 429, insufficientQuotaBody());
+    return;
+  }
+  // A flex capacity refusal comes before the rate limits: it is not charged and holds nothing.
+  if (ctx.flex.refuse(request.serviceTier, ctx.options.flexUnavailableRate)) {
+    sendError(ctx, exchange, 429, resourceUnavailableBody());
     return;
   }
   const estimate = request.inputTokens + (request.maxOutputTokens ?? DEFAULT_OUTPUT_RESERVATION);

@@ -33,6 +33,16 @@ export interface LimiterConfig {
   rpd: number | undefined;
   burstRequests: number | undefined;
   burstTokens: number | undefined;
+  /**
+   * Enforce each per-minute limit per second: buckets of `limit / 60` (at least 1) unless a burst
+   * size is given. @default false
+   */
+  perSecond?: boolean | undefined;
+  /**
+   * Count a rate-limited request against the per-minute request window, as OpenAI does ("unsuccessful
+   * requests contribute to your per-minute limit"). The debt is bounded by one bucket. @default true
+   */
+  chargeRejected?: boolean | undefined;
 }
 
 interface Limit {
@@ -42,8 +52,8 @@ interface Limit {
 }
 
 const MINUTE_MS = 60_000;
-// Whole units left; the epsilon keeps 9.999999999 (refill float dust) from reading as 9.
-const whole = (level: number): number => Math.floor(level + 1e-9);
+// Whole units left (a debt from charged rejections reads as 0); the epsilon keeps 9.999999999 (refill float dust) from reading as 9.
+const whole = (level: number): number => Math.max(0, Math.floor(level + 1e-9));
 const DAY_MS = 86_400_000;
 
 /**
@@ -55,6 +65,7 @@ export class RateLimiter {
   readonly #rpm: Limit | undefined;
   readonly #tpm: Limit | undefined;
   readonly #rpd: Limit | undefined;
+  readonly #chargeRejected: boolean;
 
   /** Creates the configured buckets, full at the clock's current time. */
   constructor(config: LimiterConfig, clock: Clock) {
@@ -64,8 +75,11 @@ export class RateLimiter {
       perWindow === undefined
         ? undefined
         : { name, perWindow, bucket: new TokenBucket(capacity ?? perWindow, perWindow / windowMs, now) };
-    this.#rpm = make('rpm', config.rpm, config.burstRequests, MINUTE_MS);
-    this.#tpm = make('tpm', config.tpm, config.burstTokens, MINUTE_MS);
+    const perSecond = (perMinute: number | undefined): number | undefined =>
+      config.perSecond === true && perMinute !== undefined ? Math.max(1, perMinute / 60) : undefined;
+    this.#rpm = make('rpm', config.rpm, config.burstRequests ?? perSecond(config.rpm), MINUTE_MS);
+    this.#tpm = make('tpm', config.tpm, config.burstTokens ?? perSecond(config.tpm), MINUTE_MS);
+    this.#chargeRejected = config.chargeRejected ?? true;
     this.#rpd = make('rpd', config.rpd, undefined, DAY_MS);
   }
 
@@ -101,6 +115,10 @@ export class RateLimiter {
     }
     if (worst !== undefined) {
       const remaining = whole(worst.limit.bucket.level(now));
+      if (this.#chargeRejected) {
+        // Only the per-minute window counts rejections; the daily count is of served requests.
+        this.#rpm?.bucket.charge(1, now, this.#rpm.bucket.capacity);
+      }
       return {
         admitted: false,
         limit: worst.limit.name,

@@ -17,6 +17,16 @@ export interface SimulatorOptions {
   burstRequests?: number | undefined;
   /** Capacity of the token bucket (largest burst). @default tpm */
   burstTokens?: number | undefined;
+  /**
+   * Enforce RPM and TPM per second, as OpenAI may: buckets of a sixtieth of the minute's limit
+   * (unless `burstRequests` / `burstTokens` size them). @default false
+   */
+  perSecond?: boolean | undefined;
+  /**
+   * Count rate-limited requests against the per-minute request window, as OpenAI does; the
+   * debt is at most one bucket. @default true
+   */
+  chargeRejected?: boolean | undefined;
   /** Mean added latency of an admitted request, in clock ms. @default 0 */
   latencyMs?: number | undefined;
   /** Uniform jitter added to the latency, ± this many ms. @default 0 */
@@ -52,6 +62,16 @@ export interface SimulatorOptions {
   scriptedRetryAfterMs?: number | undefined;
   /** Time source for the buckets, latency and stats. @default systemClock */
   clock?: Clock | undefined;
+  /** Batch lines answered each time a batch is retrieved (progress is driven by polling). @default 1000 */
+  batchLinesPerPoll?: number | undefined;
+  /** The first N batches to start processing expire part-way. @default 0 */
+  batchExpireCount?: number | undefined;
+  /** Share of an expiring batch's lines answered before it expires. @default 0.5 */
+  batchExpireShare?: number | undefined;
+  /** Enqueued input-token limit of the batch queue (`token_limit_exceeded` above it). @default undefined (unlimited) */
+  batchQueueTokens?: number | undefined;
+  /** Share of `service_tier: "flex"` requests refused with 429 resource_unavailable. @default 0 */
+  flexUnavailableRate?: number | undefined;
 }
 
 /** {@link SimulatorOptions} with defaults applied and values checked. */
@@ -63,6 +83,8 @@ export interface ResolvedSimulatorOptions {
   rpd: number | undefined;
   burstRequests: number | undefined;
   burstTokens: number | undefined;
+  perSecond: boolean;
+  chargeRejected: boolean;
   latencyMs: number;
   latencyJitterMs: number;
   seed: number;
@@ -79,6 +101,11 @@ export interface ResolvedSimulatorOptions {
   model: string;
   scriptedRetryAfterMs: number;
   clock: Clock;
+  batchLinesPerPoll: number;
+  batchExpireCount: number;
+  batchExpireShare: number;
+  batchQueueTokens: number | undefined;
+  flexUnavailableRate: number;
 }
 
 function fail(name: string, expected: string, value: unknown): never {
@@ -103,10 +130,15 @@ function rate(name: string, value: number | undefined): number {
   return value;
 }
 
-function burst(name: string, value: number | undefined, perMinute: number | undefined): number | undefined {
+function burst(
+  name: string,
+  value: number | undefined,
+  perMinute: number | undefined,
+  perSecond: boolean | undefined,
+): number | undefined {
   if (perMinute === undefined) return undefined;
   // A bucket smaller than one unit could never admit anything.
-  if (value === undefined) return Math.max(1, perMinute);
+  if (value === undefined) return Math.max(1, perSecond === true ? perMinute / 60 : perMinute);
   if (!Number.isFinite(value) || value < 1) fail(name, 'a number >= 1', value);
   return value;
 }
@@ -124,8 +156,10 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
     rpm,
     tpm,
     rpd,
-    burstRequests: burst('burstRequests', options.burstRequests, rpm),
-    burstTokens: burst('burstTokens', options.burstTokens, tpm),
+    perSecond: options.perSecond ?? false,
+    chargeRejected: options.chargeRejected ?? true,
+    burstRequests: burst('burstRequests', options.burstRequests, rpm, options.perSecond),
+    burstTokens: burst('burstTokens', options.burstTokens, tpm, options.perSecond),
     latencyMs: nonNegative('latencyMs', options.latencyMs, 0),
     latencyJitterMs: nonNegative('latencyJitterMs', options.latencyJitterMs, 0),
     seed: options.seed ?? 1,
@@ -142,7 +176,18 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
     model: options.model ?? 'gpt-4o-mini',
     scriptedRetryAfterMs: nonNegative('scriptedRetryAfterMs', options.scriptedRetryAfterMs, 1000),
     clock: options.clock ?? systemClock,
+    batchLinesPerPoll: options.batchLinesPerPoll ?? 1000,
+    batchExpireCount: options.batchExpireCount ?? 0,
+    batchExpireShare: rate('batchExpireShare', options.batchExpireShare ?? 0.5),
+    batchQueueTokens: positive('batchQueueTokens', options.batchQueueTokens),
+    flexUnavailableRate: rate('flexUnavailableRate', options.flexUnavailableRate),
   };
+  if (!Number.isInteger(resolved.batchLinesPerPoll) || resolved.batchLinesPerPoll < 1) {
+    fail('batchLinesPerPoll', 'an integer >= 1', resolved.batchLinesPerPoll);
+  }
+  if (!Number.isInteger(resolved.batchExpireCount) || resolved.batchExpireCount < 0) {
+    fail('batchExpireCount', 'an integer >= 0', resolved.batchExpireCount);
+  }
   if (!Number.isFinite(resolved.seed)) fail('seed', 'a finite number', resolved.seed);
   const q = resolved.insufficientQuotaAfter;
   if (q !== undefined && (!Number.isInteger(q) || q < 0)) fail('insufficientQuotaAfter', 'an integer >= 0', q);

@@ -35,6 +35,8 @@ export interface GenerationRequest {
   instructions: string | undefined;
   metadata: Record<string, unknown> | undefined;
   temperature: number | undefined;
+  /** The `service_tier` asked for (`flex`, `default`, `auto`, …), if any. */
+  serviceTier: string | undefined;
 }
 
 /** Result of {@link parseGenerationRequest}. */
@@ -167,6 +169,7 @@ export function parseGenerationRequest(endpoint: Endpoint, body: unknown, defaul
       instructions,
       metadata,
       temperature,
+      serviceTier: typeof body.service_tier === 'string' ? body.service_tier : undefined,
     },
   };
 }

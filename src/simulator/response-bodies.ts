@@ -15,6 +15,11 @@ export function newId(prefix: string, hexChars: number): string {
   );
 }
 
+/** The tier a request was served at: flex when it asked for flex, otherwise the default tier. */
+function servedTier(request: GenerationRequest): string {
+  return request.serviceTier === 'flex' ? 'flex' : 'default';
+}
+
 /** The answer to put into a success body. */
 export interface Answer {
   text: string;
@@ -54,7 +59,7 @@ export function responseObject(request: GenerationRequest, answer: Answer): Reco
     previous_response_id: null,
     prompt: request.prompt ?? null,
     reasoning: { effort: null, summary: null },
-    service_tier: 'default',
+    service_tier: servedTier(request),
     store: true,
     temperature: request.temperature ?? 1,
     text: { format: { type: 'text' } },
@@ -95,7 +100,7 @@ export function chatCompletionObject(request: GenerationRequest, answer: Answer)
       prompt_tokens_details: { cached_tokens: 0 },
       completion_tokens_details: { reasoning_tokens: 0 },
     },
-    service_tier: 'default',
+    service_tier: servedTier(request),
     system_fingerprint: 'fp_simulator',
   };
 }

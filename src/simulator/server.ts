@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createContext, resetContext, sendError, sendPayload } from './context.js';
 import type { Exchange, SimContext } from './context.js';
 import { invalidKeyBody, invalidUrlBody, missingKeyBody, serverErrorBody, errorBody } from './error-bodies.js';
+import { handleBatchApi, isBatchApiPath } from './batches-api.js';
 import { handleGeneration } from './generation.js';
 import { resolveSimulatorOptions } from './options.js';
 import type { SimulatorOptions } from './options.js';
@@ -65,7 +66,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   return {
     url: `http://${host}:${address.port}/v1`,
     port: address.port,
-    stats: () => ctx.stats.snapshot(),
+    stats: () => fullStats(ctx),
     reset: () => resetContext(ctx),
     close: () => {
       closed ??= new Promise<void>((resolve) => {
@@ -94,7 +95,7 @@ function route(
   const method = req.method ?? 'GET';
 
   if (path === '/__stats' && method === 'GET') {
-    writeJson(res, 200, ctx.stats.snapshot());
+    writeJson(res, 200, fullStats(ctx));
     return;
   }
   if (path === '/__reset' && method === 'POST') {
@@ -112,6 +113,17 @@ function route(
   open.add(finish);
   res.once('close', finish);
 
+  if (isBatchApiPath(path)) {
+    if (!authorized(ctx, req, exchange)) {
+      req.resume();
+      return;
+    }
+    const params = new URLSearchParams(query === -1 ? '' : url.slice(query + 1));
+    handleBatchApi(ctx, exchange, req, method, path, params).catch(() => {
+      sendError(ctx, exchange, 500, serverErrorBody());
+    });
+    return;
+  }
   const endpoint =
     method === 'POST' && path === '/v1/responses'
       ? 'responses'
@@ -175,6 +187,11 @@ function readBody(req: IncomingMessage, done: (body: string | undefined) => void
   req.on('end', () => done(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')));
   // A client that disconnects mid-body gets no answer; 'close' on the response updates the stats.
   req.on('error', () => undefined);
+}
+
+/** The core counters plus the Files/Batches API records and the flex counters. */
+function fullStats(ctx: SimContext): SimulatorStats {
+  return { ...ctx.stats.snapshot(), batch: ctx.batchApi.snapshot(), flex: ctx.flex.snapshot() };
 }
 
 function writeJson(res: ServerResponse, status: number, value: unknown): void {

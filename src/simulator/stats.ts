@@ -3,6 +3,9 @@
  * one bounded timeline array, and a snapshot copied only when asked.
  */
 
+import type { BatchStatsSnapshot } from './batch-store.js';
+import type { FlexStatsSnapshot } from './flex.js';
+
 /** One served (or hung) request in the timeline. */
 export interface TimelineEntry {
   /** Arrival time, epoch ms of the simulator clock. */
@@ -43,6 +46,10 @@ export interface SimulatorStats {
   earlyRetries: number;
   /** The first {@link TIMELINE_LIMIT} requests, in the order they were answered. */
   timeline: TimelineEntry[];
+  /** Files and Batches API records (filled in by the server). */
+  batch?: BatchStatsSnapshot;
+  /** Flex-tier counters (filled in by the server). */
+  flex?: FlexStatsSnapshot;
 }
 
 /** Most timeline entries kept; later requests are counted but not listed. */

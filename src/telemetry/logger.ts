@@ -25,6 +25,8 @@ export interface LoggerOptions {
   console: LineWriter;
   /** Also append every line to this file. */
   file?: string;
+  /** Applied to every message before it is written (masks the run's secrets). @default none */
+  mask?: (text: string) => string;
 }
 
 /** Writes log lines; the only place that decides their shape. */
@@ -50,7 +52,9 @@ export function createLogger(options: LoggerOptions): Logger {
     );
   });
 
-  const render = (lvl: LogLevel, message: string): string => {
+  const mask = options.mask ?? ((text: string) => text);
+  const render = (lvl: LogLevel, raw: string): string => {
+    const message = mask(raw);
     const time = new Date(options.clock.now()).toISOString();
     return format === 'json'
       ? JSON.stringify({ time, level: LABEL[lvl], message })

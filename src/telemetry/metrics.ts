@@ -85,6 +85,11 @@ export function createRunMetrics(
     labelNames: ['type'],
     registers,
   });
+  const cost = new Counter({
+    name: name('cost_usd_total'),
+    help: 'US dollars billed for the priced responses (docs/costs.md)',
+    registers,
+  });
   const latency = new Histogram({
     name: name('request_duration_seconds'),
     help: 'Duration of HTTP requests to the model API',
@@ -142,6 +147,7 @@ export function createRunMetrics(
         tokens.inc({ type: 'input' }, e.usage.input_tokens);
         tokens.inc({ type: 'output' }, e.usage.output_tokens);
       }
+      if (typeof e.costUsd === 'number') cost.inc(e.costUsd);
     }),
     events.on('request:retry', (e) => retries.inc({ kind: e.kind })),
     events.on('quota:paused', (e) => pauses.inc({ reason: e.reason })),

@@ -2,6 +2,7 @@ import cliProgress from 'cli-progress';
 import type { Clock } from '../core/clock.js';
 import type { RunEmitter } from '../core/events.js';
 import type { GateSnapshot } from '../core/gate.js';
+import { formatUsd } from '../cost/cost.js';
 import { duration } from './format.js';
 import type { LineWriter, Logger } from './logger.js';
 
@@ -9,7 +10,15 @@ import type { LineWriter, Logger } from './logger.js';
 export interface ProgressOptions {
   events: RunEmitter;
   /** Live counts of the run. */
-  figures: () => { startTime: number; succeeded: number; failed: number; total: number | undefined; pausedMs: number };
+  figures: () => {
+    startTime: number;
+    succeeded: number;
+    failed: number;
+    total: number | undefined;
+    pausedMs: number;
+    /** Dollars spent so far; null or absent when nothing was priced. */
+    costUsd?: number | null;
+  };
   clock: Clock;
   logger: Logger;
   /** Current quota state for the status column. */
@@ -39,8 +48,10 @@ function figures(o: ProgressOptions): Figures {
   const perSecond = done / elapsed;
   const remaining = Math.max(0, total - done);
   const snap = o.snapshot();
+  const spent = typeof stats.costUsd === 'number' ? ` · ${formatUsd(stats.costUsd)} spent` : '';
   const quota =
-    snap.dailyLimit === undefined ? `${snap.usedToday} req today` : `${snap.usedToday}/${snap.dailyLimit} req today`;
+    (snap.dailyLimit === undefined ? `${snap.usedToday} req today` : `${snap.usedToday}/${snap.dailyLimit} req today`) +
+    spent;
   const status =
     snap.pausedUntil !== undefined && snap.pausedUntil > clock.now()
       ? `PAUSED until ${new Date(snap.pausedUntil).toISOString().slice(11, 19)}Z (${duration(snap.pausedUntil - clock.now())})`

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,9 +61,17 @@ export interface RunCliOptions {
   onStderrLine?: (line: string, child: ChildProcess) => void;
 }
 
-/** Spawns the real CLI and collects its output. The parent environment is NOT inherited except PATH/HOME. */
+/**
+ * Spawns the real CLI and collects its output. The parent environment is NOT inherited except
+ * PATH/HOME. The key ledger lives under `<cwd>/.state` (a fresh directory without `cwd`) unless
+ * the test sets XDG_STATE_HOME, so no test touches the user's ledger or another test's.
+ */
 export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
-  const env: Record<string, string> = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '' };
+  const env: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: process.env['HOME'] ?? '',
+    XDG_STATE_HOME: join(options.cwd ?? mkdtempSync(join(tmpdir(), 'abg-xdg-')), '.state'),
+  };
   for (const [k, v] of Object.entries(options.env ?? {})) if (v !== undefined) env[k] = v;
   const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

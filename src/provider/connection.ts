@@ -1,0 +1,51 @@
+/**
+ * Reads the low-level cause of a failed connection (undici wraps the socket error in
+ * `TypeError: fetch failed`) to tell a request that never left from one that broke midway.
+ */
+
+/** Socket error codes raised before a single byte of the request reached the server. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+function causes(error: unknown): unknown[] {
+  const out: unknown[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current !== undefined && current !== null; depth++) {
+    out.push(current);
+    current = current instanceof Error ? current.cause : undefined;
+    if (current instanceof AggregateError) {
+      for (const inner of current.errors as unknown[]) out.push(inner);
+    }
+  }
+  return out;
+}
+
+function codeOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || !('code' in value)) return undefined;
+  const code = value.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The socket error code found in the cause chain (`ECONNREFUSED`, `ECONNRESET`, …), if any. */
+export function connectionCode(error: unknown): string | undefined {
+  for (const c of causes(error)) {
+    const code = codeOf(c);
+    if (code !== undefined && /^E[A-Z_]+$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/** True when the cause chain proves the request was never sent (e.g. connection refused). */
+export function neverReachedServer(error: unknown): boolean {
+  const code = connectionCode(error);
+  return code !== undefined && NOT_SENT.has(code);
+}
+
+/** A short description of a connection failure: the socket code and its message when known. */
+export function connectionFailure(error: unknown): string {
+  const chain = causes(error);
+  const deepest = chain[chain.length - 1];
+  const code = connectionCode(error);
+  const message = deepest instanceof Error ? deepest.message : String(deepest);
+  if (code !== undefined && !message.includes(code)) return `${code} ${message}`;
+  return message;
+}
