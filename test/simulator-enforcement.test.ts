@@ -22,7 +22,7 @@ async function call(url: string, name: string): Promise<Reply> {
 }
 
 async function withSim(options: SimulatorOptions, body: (url: string) => Promise<void>): Promise<void> {
-  const sim = await startSimulator(options);
+  const sim = await startSimulator({ sendRetryAfterMs: true, ...options });
   try {
     await body(sim.url);
   } finally {
@@ -78,10 +78,11 @@ test('each charged rejection pushes the next free slot back by one refill interv
       replies.map((r) => r.status),
       [200, 200, 429, 429, 429],
     );
-    // 120 RPM refills one request per 500 ms; each rejection is one more request owed.
+    // 120 RPM refills one request per 500 ms; each rejection is one more request owed (its own
+    // included), up to one bucket of debt.
     assert.deepEqual(
       replies.slice(2).map((r) => r.headers.get('retry-after-ms')),
-      ['500', '1000', '1500'],
+      ['1000', '1500', '1500'],
     );
     assert.equal(replies[4]?.headers.get('x-ratelimit-remaining-requests'), '0', 'a debt reads as 0');
     // The debt is two requests (one bucket): 1.5 s later exactly one request fits, not two.

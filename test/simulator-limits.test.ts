@@ -29,7 +29,7 @@ const small = (name: string, extra: Record<string, unknown> = {}) => ({
 });
 
 async function withSim(options: SimulatorOptions, body: (url: string) => Promise<void>): Promise<void> {
-  const sim = await startSimulator(options);
+  const sim = await startSimulator({ sendRetryAfterMs: true, ...options });
   try {
     await body(sim.url);
   } finally {
@@ -48,8 +48,9 @@ test('a flood of 200 concurrent requests gets exactly the burst of 10 through (f
       assert.equal(r.json.error?.code, 'rate_limit_exceeded');
       assert.equal(r.json.error?.type, 'requests');
     }
-    // The 11th request fits after one refill interval: 60 000 / 120 = 500 ms.
-    assert.equal(limited[0]?.headers.get('retry-after-ms'), '500');
+    // The 11th request is charged too (as OpenAI counts rejections), so it fits after two refill
+    // intervals: 2 × 60 000 / 120 = 1000 ms.
+    assert.equal(limited[0]?.headers.get('retry-after-ms'), '1000');
     assert.equal(limited[0]?.headers.get('retry-after'), '1');
   });
 });

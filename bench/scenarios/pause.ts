@@ -63,8 +63,12 @@ async function onePhase2(
   });
   let code: number | undefined;
   const started = performance.now();
+  const args = ['run', '--input', input, '--output', output, '--max-workers', String(WORKERS), '--quota-monitoring']
+    .concat(['--quota-threshold', String(THRESHOLD), '--daily-limit', String(DAILY_LIMIT)])
+    .concat(['--pause-duration', String(PAUSE_HOURS), '--verbose', '--log-file', logFile]);
   await runCommand({
     deps: () => ({
+      argv: args,
       env: { OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: simulator.url },
       cwd: dir,
       stdout: capture,
@@ -77,12 +81,7 @@ async function onePhase2(
     },
   })
     .exitOverride()
-    .parseAsync(
-      ['--input', input, '--output', output, '--max-workers', String(WORKERS), '--quota-monitoring']
-        .concat(['--quota-threshold', String(THRESHOLD), '--daily-limit', String(DAILY_LIMIT)])
-        .concat(['--pause-duration', String(PAUSE_HOURS), '--verbose', '--log-file', logFile]),
-      { from: 'user' },
-    );
+    .parseAsync(args.slice(1), { from: 'user' });
   const wallMs = performance.now() - started;
   if (code !== 0) throw new Error(`phase 2 run exited with ${String(code)}:\n${stderr.slice(-2000)}`);
   const log = await readFile(logFile, 'utf8');

@@ -21,6 +21,7 @@ function packageVersion(): string {
 /** The process as the `run` command sees it: the only place where `run` meets `process`. */
 const processRunHost: RunHost = {
   deps: () => ({
+    argv: process.argv.slice(2),
     env: process.env,
     cwd: process.cwd(),
     stdout: process.stdout,
@@ -32,6 +33,18 @@ const processRunHost: RunHost = {
     process.exitCode = code;
   },
 };
+
+/**
+ * A reader that goes away (`run --help | head -2`) is not an error: output to a closed pipe is
+ * dropped instead of dying with an EPIPE stack trace.
+ */
+function ignoreClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+}
 
 /** Builds the program with every subcommand. */
 export function buildProgram(): Command {
@@ -47,8 +60,14 @@ export function buildProgram(): Command {
   program.addCommand(simulateCommand());
   program.addCommand(validateCommand());
   program.addCommand(dbCommand());
+  // One error prefix everywhere: commander's own `error:` lines read like the tool's `ERROR:`.
+  const output = {
+    writeErr: (text: string) => void process.stderr.write(text),
+    outputError: (text: string, write: (text: string) => void) => write(text.replace(/^error: /, 'ERROR: ')),
+  };
   const exitOverride = (cmd: Command): void => {
     cmd.exitOverride();
+    cmd.configureOutput(output);
     for (const sub of cmd.commands) exitOverride(sub);
   };
   exitOverride(program);
@@ -57,6 +76,7 @@ export function buildProgram(): Command {
 
 /** CLI entry point: parses argv, runs the command, and exits with its code. */
 export async function main(argv: string[]): Promise<void> {
+  ignoreClosedPipes();
   const program = buildProgram();
   let code: number;
   try {
@@ -67,11 +87,11 @@ export async function main(argv: string[]): Promise<void> {
       // Help and version are "errors" to commander; they exit 0.
       code = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     } else if (error instanceof BioGenError) {
-      process.stderr.write(`Error: ${error.message}\n`);
+      process.stderr.write(`ERROR: ${error.message}\n`);
       code = exitCodeFor(error);
     } else {
       process.stderr.write(
-        `Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        `ERROR: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
       );
       code = ExitCode.input;
     }

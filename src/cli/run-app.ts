@@ -11,9 +11,11 @@ import { runPipeline } from './run-pipeline.js';
 /**
  * Everything `run` takes from the world outside. The CLI passes the process's own
  * (`src/cli/main.ts`); tests pass a manual clock, captured streams and a plain emitter for
- * signals, and drive a whole run in their own process.
+ * signals, and drive a whole run inside the test.
  */
 export interface RunDeps {
+  /** The command line as typed after the program name (repeated in the "to continue" hint). */
+  argv: readonly string[];
   /** Environment variables (settings layer, see docs/configuration.md). */
   env: Readonly<Record<string, string | undefined>>;
   /** Directory whose `.env` and `.env.local` are read. */
@@ -52,6 +54,12 @@ export async function executeRun(flags: Partial<Record<RunFieldName, unknown>>, 
     logger = loggerFor(config, deps);
     const events = new RunEmitter();
     attachLogRenderer(events, logger);
+    if (config.testMode && !(config.enableDb && config.dbTarget === 'catalog')) {
+      events.log(
+        'warn',
+        '--test-mode only applies to --enable-db --db-target catalog (it writes to test_artists); it has no effect on this run',
+      );
+    }
     for (const [name, source] of Object.entries(sources)) {
       if (source !== 'default' && source !== 'flag') events.log('debug', `Setting ${name} taken from ${source}`);
     }
@@ -63,7 +71,7 @@ export async function executeRun(flags: Partial<Record<RunFieldName, unknown>>, 
         : error instanceof Error
           ? (error.stack ?? error.message)
           : String(error);
-    if (logger) logger.log('error', message);
+    if (logger) logger.log('error', message, { event: 'run:error' });
     else deps.stderr.write(`${new Date(clock.now()).toISOString()} ERROR: ${message}\n`);
     return error instanceof BioGenError ? exitCodeFor(error) : ExitCode.input;
   } finally {

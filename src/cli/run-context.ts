@@ -12,6 +12,7 @@ export interface RunContext {
   logger: Logger;
   /** The outside world as the composition root handed it over (see `RunDeps` in `run-app.ts`). */
   deps: {
+    argv: readonly string[];
     stdout: NodeJS.WritableStream;
     stderr: NodeJS.WritableStream & { isTTY?: boolean };
     signals: SignalSource;

@@ -21,13 +21,23 @@ export async function executeWork(
   const { paths, builder, pricer, scan, resumed } = plan;
   const { provider, gate, sink, db } = resources;
   const runner = new Runner(
-    { provider, builder, gate, sink, events, clock, costOf: (usage, model) => pricer.costOf(usage, model) },
+    {
+      provider,
+      builder,
+      gate,
+      sink,
+      events,
+      clock,
+      costOf: (usage, model, tier) => pricer.costOf(usage, model, tier),
+    },
     {
       maxWorkers: config.maxWorkers,
       maxRetries: config.maxRetries,
       requestTimeoutMs: config.requestTimeout * 1000,
       total: scan.valid,
       initialDbStatus: db ? 'pending' : null,
+      flex:
+        config.mode === 'flex' ? { fallback: config.flexFallback, fallbackAfter: config.flexFallbackAfter } : undefined,
     },
   );
   resources.live.current = runner;

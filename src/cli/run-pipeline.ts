@@ -29,7 +29,7 @@ export async function runPipeline(ctx: RunContext): Promise<number> {
     if (typeof plan === 'number') return plan;
     const resources = await openResources(ctx, plan, stack);
     const outcome = await executeWork(ctx, plan, resources, recorder);
-    return await finishRun({ ...ctx, recorder, paths: plan.paths }, outcome);
+    return await finishRun({ ...ctx, recorder, paths: plan.paths, argv: ctx.deps.argv }, outcome);
   } finally {
     await stack.dispose();
   }

@@ -63,6 +63,7 @@ export class InputError extends BioGenError {
  * - `bad_request`: 400/404/409/422 (fail the artist)
  * - `too_large`: the request can never fit the token window (fail the artist)
  * - `auth`: 401/403 (stop the run, exit 3)
+ * - `resource_unavailable`: 429 of a flex request without capacity (unbilled; that request backs off alone)
  */
 export type ProviderErrorKind =
   | 'rate_limit'
@@ -76,7 +77,8 @@ export type ProviderErrorKind =
   | 'incomplete'
   | 'bad_request'
   | 'too_large'
-  | 'auth';
+  | 'auth'
+  | 'resource_unavailable';
 
 /** Details carried by every {@link ProviderError}. */
 export interface ProviderErrorDetails {

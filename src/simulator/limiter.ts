@@ -115,9 +115,12 @@ export class RateLimiter {
     }
     if (worst !== undefined) {
       const remaining = whole(worst.limit.bucket.level(now));
-      if (this.#chargeRejected) {
+      if (this.#chargeRejected && this.#rpm !== undefined) {
         // Only the per-minute window counts rejections; the daily count is of served requests.
-        this.#rpm?.bucket.charge(1, now, this.#rpm.bucket.capacity);
+        // The wait announced includes this request's own charge, so a client that honours it
+        // finds room when it comes back.
+        this.#rpm.bucket.charge(1, now, this.#rpm.bucket.capacity);
+        longest = Math.max(longest, this.#rpm.bucket.waitFor(1, now));
       }
       return {
         admitted: false,
@@ -138,6 +141,14 @@ export class RateLimiter {
   settle(admission: Admission, actualTokens: number): void {
     const refund = admission.tokens - actualTokens;
     if (this.#tpm !== undefined && refund > 0) this.#tpm.bucket.give(refund, this.#clock.now());
+  }
+
+  /**
+   * Counts a request refused before admission (a 400) against the per-minute request window,
+   * like a rejected 429 in {@link tryAdmit}. Does nothing when `chargeRejected` is off.
+   */
+  chargeRequest(): void {
+    if (this.#chargeRejected) this.#rpm?.bucket.charge(1, this.#clock.now(), this.#rpm.bucket.capacity);
   }
 
   /** Undoes an admission entirely, as if the request had never arrived. */

@@ -50,9 +50,12 @@ export interface SimulatorOptions {
   insufficientQuotaAfter?: number | undefined;
   /** Accepted API keys. @default undefined (any non-empty bearer token) */
   apiKeys?: readonly string[] | undefined;
-  /** Send `retry-after` (whole seconds) on rate-limit 429s. @default true */
+  /** Send `retry-after` (whole seconds, at least 1) on rate-limit 429s. @default true */
   sendRetryAfter?: boolean | undefined;
-  /** Send `retry-after-ms` on rate-limit 429s. @default true */
+  /**
+   * Also send `retry-after-ms` on rate-limit 429s. OpenAI sends it only on some 429s, so clients
+   * must not rely on it. @default false
+   */
   sendRetryAfterMs?: boolean | undefined;
   /** Send the `x-ratelimit-*` headers for configured limits. @default true */
   sendRateLimitHeaders?: boolean | undefined;
@@ -171,7 +174,7 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
     insufficientQuotaAfter: options.insufficientQuotaAfter,
     apiKeys: options.apiKeys === undefined ? undefined : new Set(options.apiKeys),
     sendRetryAfter: options.sendRetryAfter ?? true,
-    sendRetryAfterMs: options.sendRetryAfterMs ?? true,
+    sendRetryAfterMs: options.sendRetryAfterMs ?? false,
     sendRateLimitHeaders: options.sendRateLimitHeaders ?? true,
     model: options.model ?? 'gpt-4o-mini',
     scriptedRetryAfterMs: nonNegative('scriptedRetryAfterMs', options.scriptedRetryAfterMs, 1000),

@@ -97,7 +97,7 @@ export function startRun(args: string[], options: StartRunOptions): InProcessRun
   const signals = new EventEmitter();
   let code: number | undefined;
   const command = runCommand({
-    deps: () => ({ env: options.env ?? {}, cwd: options.cwd, stdout, stderr, signals, clock }),
+    deps: () => ({ argv: ['run', ...args], env: options.env ?? {}, cwd: options.cwd, stdout, stderr, signals, clock }),
     setExitCode: (exit) => {
       code = exit;
     },
