@@ -5,6 +5,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { startSimulator, type SimulatorHandle } from '../src/simulator/index.js';
 import { artists, runCli, tempDir, writeCsv } from './support/cli.js';
 import { startRun } from './support/in-process.js';
+import { steppingClock } from './support/sim-clock.js';
 import { MIDDAY, pausedAndSettled, resumeTime } from './support/plan.js';
 
 let sim: SimulatorHandle;
@@ -121,11 +122,14 @@ test('an interrupted run still writes its report, saying so', async () => {
 
 test('/metrics can be scraped with a real HTTP request while the run lasts', async () => {
   const dir = await tempDir();
-  const slow = await startSimulator({ latencyMs: 150, seed: 2 });
+  // The simulator answers on a clock the test holds while it scrapes: the figures are mid-run.
+  const time = steppingClock(150);
+  const slow = await startSimulator({ latencyMs: 150, seed: 2, clock: time.clock });
   try {
     const input = await writeCsv(dir, 'a.csv', artists(40));
     let scraped = '';
     let scraping: Promise<void> | undefined;
+    let url: string | undefined;
     const r = await runCli(
       [
         '--input',
@@ -143,14 +147,15 @@ test('/metrics can be scraped with a real HTTP request while the run lasts', asy
         env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: slow.url },
         onStderrLine: (line) => {
           const m = /Prometheus metrics at (http:\/\/\S+)/.exec(line);
-          if (m?.[1] && !scraping) {
-            const url = m[1];
+          if (m?.[1]) url = m[1];
+          if (url !== undefined && !scraping && /Processed artist 5\//.test(line)) {
+            time.hold();
+            const from = url;
             scraping = (async () => {
-              await new Promise((res) => setTimeout(res, 800));
               scraped = await (
-                await fetch(url.endsWith('/metrics') ? url : `${url.replace(/\/$/, '')}/metrics`)
+                await fetch(from.endsWith('/metrics') ? from : `${from.replace(/\/$/, '')}/metrics`)
               ).text();
-            })();
+            })().finally(() => time.release());
           }
         },
       },
@@ -163,6 +168,7 @@ test('/metrics can be scraped with a real HTTP request while the run lasts', asy
     assert.match(scraped, /^artist_bio_gen_daily_requests_remaining \d+/m);
     assert.match(scraped, /^artist_bio_gen_in_flight_requests \d+/m);
   } finally {
+    time.stop();
     await slow.close();
   }
 });

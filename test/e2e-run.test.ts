@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
-import { ManualClock } from '../src/core/clock.js';
 import { startSimulator, type SimulatorHandle } from '../src/simulator/index.js';
 import { artists, runCli, tempDir, writeCsv } from './support/cli.js';
 import { startRecordingProxy } from './support/record-proxy.js';
+import { steppingClock } from './support/sim-clock.js';
 
 let sim: SimulatorHandle;
 before(async () => {
@@ -40,7 +40,7 @@ function assertExactlyOnce(found: Line[], expectedIds: string[]): void {
   assert.deepEqual([...ids].sort(), [...expectedIds].sort());
 }
 
-test('100 artists with 8 workers give 100 unique valid lines in the DESIGN 3.6 shape', async () => {
+test('100 artists with 8 workers give 100 unique valid lines in the documented line shape', async () => {
   const dir = await tempDir();
   const rows = artists(100);
   const input = await writeCsv(dir, 'a.csv', rows);
@@ -368,12 +368,8 @@ test('--log-file receives the same lines, and --log-format json writes one JSON 
 test('a second run on the same output while the first is running is refused with exit 2 and changes nothing', async () => {
   // The simulator answers on a manual clock the test moves: the first run cannot finish while the
   // second one (a whole process start, however slow the machine) is still on its way.
-  const clock = new ManualClock(Date.now());
-  const slow = await startSimulator({ latencyMs: 200, seed: 8, clock });
-  let held = false;
-  const ticker = setInterval(() => {
-    if (!held) clock.advance(200);
-  }, 10);
+  const time = steppingClock(200);
+  const slow = await startSimulator({ latencyMs: 200, seed: 8, clock: time.clock });
   try {
     const dir = await tempDir();
     const rows = artists(30);
@@ -384,12 +380,10 @@ test('a second run on the same output while the first is running is refused with
       env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: slow.url },
       onStderrLine: (line) => {
         if (!second && /Processed artist 2\//.test(line)) {
-          held = true;
+          time.hold();
           second = runCli(['--input', input, '--output', output, '--resume'], {
             env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: slow.url },
-          }).finally(() => {
-            held = false;
-          });
+          }).finally(() => time.release());
         }
       },
     });
@@ -404,7 +398,7 @@ test('a second run on the same output while the first is running is refused with
     );
     assert.equal(existsSync(`${output}.lock`), false, 'the lock is released at the end');
   } finally {
-    clearInterval(ticker);
+    time.stop();
     await slow.close();
   }
 });

@@ -2,14 +2,14 @@ import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { secretMaskFor, type RunConfig } from '../config/index.js';
-import { ExitCode } from '../core/errors.js';
+import { ExitCode, ProviderUnreachableError } from '../core/errors.js';
 import type { RunEmitter, RunSummary } from '../core/events.js';
 import type { RunOutcome } from '../pipeline/index.js';
 import { summaryLines, writeReport, type RunRecorder } from '../report/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { continueCommand } from './continue-command.js';
 
-/** The exit code and report outcome of a finished run (DESIGN §3.3). */
+/** The exit code and report outcome of a finished run (docs/architecture.md#exit-codes). */
 export function exitCodeOf(outcome: RunOutcome): { code: number; kind: RunSummary['outcome'] } {
   switch (outcome.stopReason) {
     case 'SIGINT':
@@ -19,7 +19,10 @@ export function exitCodeOf(outcome: RunOutcome): { code: number; kind: RunSummar
     case 'quota':
       return { code: ExitCode.quota, kind: 'quota_stopped' };
     case 'auth':
-      return { code: ExitCode.config, kind: 'auth_failed' };
+      return {
+        code: ExitCode.config,
+        kind: outcome.stopError instanceof ProviderUnreachableError ? 'failed' : 'auth_failed',
+      };
     default:
       return outcome.failed > 0
         ? { code: ExitCode.someFailed, kind: 'completed' }

@@ -4,7 +4,7 @@ import type { DispatchGate } from '../core/gate.js';
 import { openErrorSink, openJsonlSink, prepareOutput } from '../output/index.js';
 import type { ResultSink } from '../pipeline/index.js';
 import { createOpenAIProvider, type ModelProvider } from '../provider/index.js';
-import { openQuotaGate } from '../quota/index.js';
+import { openQuotaGate, withReachability } from '../quota/index.js';
 import type { RunContext } from './run-context.js';
 import type { DatabaseLink } from './run-database.js';
 import { lockOutput, type RunPlan } from './run-prepare.js';
@@ -39,7 +39,9 @@ export async function openResources(ctx: RunContext, plan: RunPlan, stack: Dispo
   const { paths, builder } = plan;
   if (!plan.resumed) {
     lockOutput(ctx, stack, paths);
-    await prepareOutput(paths.output, { resume: false, overwrite: config.overwrite });
+    const fresh = await prepareOutput(paths.output, { resume: false, overwrite: config.overwrite });
+    if (fresh.backupPath !== undefined)
+      events.log('info', `--overwrite: the previous output was kept as ${fresh.backupPath}`);
   }
   const live: RunResources['live'] = { current: { inFlight: 0 } };
 
@@ -56,7 +58,7 @@ export async function openResources(ctx: RunContext, plan: RunPlan, stack: Dispo
     baseURL: simulator ? simulator.url : config.baseUrl,
     clock,
   });
-  const gate = await openQuotaGate(
+  const quotaGate = await openQuotaGate(
     {
       monitoring: config.quotaMonitoring,
       threshold: config.quotaThreshold,
@@ -71,6 +73,12 @@ export async function openResources(ctx: RunContext, plan: RunPlan, stack: Dispo
     },
     { clock, events },
   );
+  const gate = withReachability(quotaGate, {
+    clock,
+    events,
+    url: simulator ? simulator.url : (config.baseUrl ?? 'https://api.openai.com/v1'),
+    giveUpMs: config.unreachableGiveUp * 1000,
+  });
   stack.defer(() => gate.close(), 'quota gate');
 
   const jsonl = openJsonlSink(paths.output);

@@ -227,6 +227,14 @@ export const runFields = {
     schema: numberIn({ min: 0, max: 3600, minExclusive: true }),
     default: 120,
   },
+  unreachableGiveUp: {
+    flag: '--unreachable-give-up',
+    placeholder: '<sec>',
+    help: 'seconds the model API may stay unreachable (dispatch paused, probing) before the run stops with exit 3',
+    allowed: 'seconds, from 1 to 86400',
+    schema: numberIn({ min: 1, max: 86400 }),
+    default: 900,
+  },
   quotaMonitoring: {
     flag: '--quota-monitoring',
     placeholder: '[bool]',

@@ -3,7 +3,7 @@
  * `instanceof`, never on message text. Flow-control cases have their own subclasses.
  */
 
-/** Process exit codes (DESIGN §3.3). */
+/** Process exit codes (docs/architecture.md#exit-codes). */
 export const ExitCode = {
   ok: 0,
   input: 1,
@@ -145,6 +145,21 @@ export class QuotaStopError extends BioGenError {
 export class AuthStopError extends BioGenError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, 'E_AUTH', options);
+  }
+}
+
+/**
+ * Raised when the model API cannot be reached: connection failures before any answer, or an
+ * outage longer than the give-up time. It stops the run the way rejected credentials do (no
+ * more requests, exit 3), hence the subclass; the run is resumable.
+ */
+export class ProviderUnreachableError extends AuthStopError {
+  /** The API base URL that could not be reached. */
+  readonly url: string;
+  constructor(message: string, url: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.url = url;
+    Object.defineProperty(this, 'code', { value: 'E_UNREACHABLE' });
   }
 }
 

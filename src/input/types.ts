@@ -1,4 +1,4 @@
-/** Public shapes of the input reader (DESIGN §3.4). */
+/** Public shapes of the input reader (docs/architecture.md#input). */
 import type { Artist } from '../core/types.js';
 import type { ColumnMap } from './columns.js';
 import type { FileIdentity } from './csv-rows.js';

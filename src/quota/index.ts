@@ -17,6 +17,8 @@ export { DailyLedger } from './ledger.js';
 export type { LedgerLog, LedgerOrigin } from './ledger.js';
 export { validateQuotaGateOptions } from './options.js';
 export type { QuotaGateDeps, QuotaGateOptions } from './options.js';
+export { withReachability } from './reachability.js';
+export type { ReachabilityOptions } from './reachability.js';
 export { RetryPolicy } from './retry-policy.js';
 export type { HoldOff, RetryPolicyOptions } from './retry-policy.js';
 export { formatQuotaState, loadQuotaState, QuotaStateError, QuotaStateStore, writeFileAtomic } from './state-store.js';

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { RunEmitter } from '../core/events.js';
 
-/** Settings of the quota gate (DESIGN §3.2, §3.7). */
+/** Settings of the quota gate (docs/architecture.md#settings, #quota-and-pacing). */
 export interface QuotaGateOptions {
   /**
    * Quota monitoring. When false there is no daily enforcement, no threshold pause and no

@@ -7,8 +7,9 @@ const ofTotal = (index: number, total: number | undefined): string =>
   total === undefined ? `${index}` : `${index}/${total}`;
 
 /**
- * Turns run events into log lines (DESIGN §3.8). This is the one place where log text lives;
- * the user's log analysis greps these messages, so their shape is a contract.
+ * Turns run events into log lines (docs/architecture.md#events-and-log-lines). This is the one
+ * place where log text lives; the user's log analysis greps these messages, so their shape is a
+ * contract.
  * Returns an unsubscribe function.
  */
 export function attachLogRenderer(events: RunEmitter, logger: Logger): () => void {
@@ -118,6 +119,20 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
       logger.log('info', `RESUMED: ${e.reason} (paused ${duration(e.pausedMs)})`, {
         event: 'quota:resumed',
         paused_ms: e.pausedMs,
+      }),
+    ),
+    events.on('provider:unreachable', (e) =>
+      logger.log(
+        'warn',
+        `PAUSED: provider unreachable since ${new Date(e.since).toISOString()} (${e.url}: ${e.message}); ` +
+          `probing with backoff, giving up at ${new Date(e.since + e.giveUpMs).toISOString()}`,
+        { event: 'provider:unreachable', url: e.url, since: new Date(e.since).toISOString() },
+      ),
+    ),
+    events.on('provider:reachable', (e) =>
+      logger.log('info', `RESUMED: provider reachable again at ${e.url} (unreachable for ${duration(e.downMs)})`, {
+        event: 'provider:reachable',
+        down_ms: e.downMs,
       }),
     ),
     events.on('request:sent', (e) => {

@@ -9,8 +9,9 @@ import type { AddressInfo, Socket } from 'node:net';
 
 /** What the server does with one request. */
 export type Behaviour =
-  | { kind: 'ok'; text?: string; contentType?: string; omit?: ('id' | 'created_at' | 'model')[] }
+  | { kind: 'ok'; text?: string; contentType?: string; omit?: ('id' | 'created_at' | 'model')[]; delayMs?: number }
   | { kind: 'stall-after-headers' }
+  | { kind: 'held'; until: Promise<void> }
   | { kind: 'drip'; intervalMs: number; text?: string }
   | { kind: 'error'; status: number; code?: string; type?: string; message: string }
   | { kind: 'huge'; bytes: number }
@@ -67,10 +68,18 @@ function behave(res: ServerResponse, b: Behaviour): void {
   switch (b.kind) {
     case 'ok': {
       const payload = JSON.stringify(successBody(b.text ?? BIO, b.omit));
-      res.writeHead(200, { 'content-type': b.contentType ?? 'application/json', 'x-request-id': 'req_hostile' });
-      res.end(payload);
+      const send = (): void => {
+        if (res.destroyed) return;
+        res.writeHead(200, { 'content-type': b.contentType ?? 'application/json', 'x-request-id': 'req_hostile' });
+        res.end(payload);
+      };
+      if (b.delayMs === undefined) send();
+      else setTimeout(send, b.delayMs);
       return;
     }
+    case 'held':
+      void b.until.then(() => behave(res, { kind: 'ok' }));
+      return;
     case 'stall-after-headers':
       res.writeHead(200, { 'content-type': 'application/json' });
       res.flushHeaders();
