@@ -62,16 +62,49 @@ export async function executeWork(
         tty: deps.stderr.isTTY === true,
         stream: deps.stderr,
       });
+  // Batch mode stops polling on a signal; its batches keep running and --resume collects them.
+  const batchStop = new AbortController();
   const listeners = (['SIGINT', 'SIGTERM'] as const).map((signal: StopSignal) => {
-    const listener = (): void => runner.stop(signal);
+    const listener = (): void => {
+      runner.stop(signal);
+      if (!batchStop.signal.aborted) batchStop.abort(signal);
+    };
     deps.signals.on(signal, listener);
     return { signal, listener };
   });
   try {
-    const outcome: RunOutcome =
-      scan.valid > 0
-        ? await runner.run(artistsToDo(scan.plan, resumed?.doneIds, events))
-        : { succeeded: 0, failed: 0, stopReason: undefined, stopError: undefined };
+    const todo = artistsToDo(scan.plan, resumed?.doneIds, events);
+    let outcome: RunOutcome;
+    if (config.mode === 'batch') {
+      const { executeBatch } = await import('./run-batch.js');
+      const batch = await executeBatch(
+        {
+          config,
+          clock,
+          events,
+          sink,
+          builder,
+          pricer,
+          output: paths.output,
+          ...resources.endpoint,
+          initialDbStatus: db ? 'pending' : null,
+          signal: batchStop.signal,
+        },
+        todo,
+      );
+      const reason = batchStop.signal.reason as StopSignal | undefined;
+      outcome = {
+        succeeded: batch.succeeded,
+        failed: batch.failed,
+        stopReason: batch.stopped ? reason : undefined,
+        stopError: undefined,
+      };
+    } else {
+      outcome =
+        scan.valid > 0
+          ? await runner.run(todo)
+          : { succeeded: 0, failed: 0, stopReason: undefined, stopError: undefined };
+    }
     await db?.flush();
     if (scan.valid === 0)
       events.log('info', `Nothing left to do: all ${scan.alreadyDone} artists are already in ${paths.output}`);

@@ -8,6 +8,7 @@ import {
   type PreparedOutput,
 } from '../output/index.js';
 import { createPricer, loadPriceTable, type Pricer } from '../cost/index.js';
+import { checkLooksLikeArtists } from '../input/index.js';
 import { createRequestBuilder, type RequestBuilder } from '../prompt/index.js';
 import { scanRunInput, type RunInputScan } from './input-scan.js';
 import type { RunContext } from './run-context.js';
@@ -54,6 +55,7 @@ export async function prepareRun(ctx: RunContext, stack: DisposalStack): Promise
       events.emit('output:repaired', { path: paths.output, bytesRemoved: resumed.repairedBytes });
   }
   const scan = await scanRunInput(config.input, resumed?.doneIds, events);
+  if (!config.force) checkLooksLikeArtists(config.input, scan);
   if (scan.valid === 0 && scan.alreadyDone === 0) {
     throw new InputError(
       `No valid artist found in ${config.input} (${scan.errors} invalid rows, ${scan.skipped} skipped lines)`,

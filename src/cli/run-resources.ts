@@ -21,6 +21,8 @@ export interface LiveRun {
 /** What the execute phase runs with; every part is released by the run's disposal stack. */
 export interface RunResources {
   provider: ModelProvider;
+  /** Where requests go (the built-in simulator with `--simulate`), for clients other than `provider`. */
+  endpoint: { apiKey: string; baseURL: string | undefined };
   gate: DispatchGate;
   sink: ResultSink;
   /** Present with `--enable-db`. */
@@ -53,11 +55,11 @@ export async function openResources(ctx: RunContext, plan: RunPlan, stack: Dispo
     simulator = started;
     events.log('info', `Simulator running at ${started.url} (built-in provider: no key, no cost)`);
   }
-  const provider = createOpenAIProvider({
+  const endpoint = {
     apiKey: simulator ? 'sk-simulator' : (config.apiKey ?? ''),
     baseURL: simulator ? simulator.url : config.baseUrl,
-    clock,
-  });
+  };
+  const provider = createOpenAIProvider({ ...endpoint, clock });
   const quotaGate = await openQuotaGate(
     {
       monitoring: config.quotaMonitoring,
@@ -113,5 +115,5 @@ export async function openResources(ctx: RunContext, plan: RunPlan, stack: Dispo
       errorsSink.append(record);
     },
   };
-  return { provider, gate, sink, db, live };
+  return { provider, endpoint, gate, sink, db, live };
 }

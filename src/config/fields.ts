@@ -73,6 +73,13 @@ export const runFields = {
     schema: bool,
     default: false,
   },
+  force: {
+    flag: '--force',
+    help: 'process an input that does not look like an artist file (most rows invalid, ids with spaces or markup)',
+    allowed: 'a flag',
+    schema: bool,
+    default: false,
+  },
   overwrite: {
     flag: '--overwrite',
     help: 'start the output afresh (replaces a non-empty output)',
