@@ -6,6 +6,7 @@ import { systemClock } from '../core/clock.js';
 import { runCommand, type RunHost } from './run-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { validateCommand } from './validate-command.js';
+import { reportCommand } from './report-command.js';
 
 function packageVersion(): string {
   try {
@@ -59,6 +60,7 @@ export function buildProgram(): Command {
   program.addCommand(runCommand(processRunHost), { isDefault: true });
   program.addCommand(simulateCommand());
   program.addCommand(validateCommand());
+  program.addCommand(reportCommand());
   program.addCommand(dbCommand());
   // One error prefix everywhere: commander's own `error:` lines read like the tool's `ERROR:`.
   const output = {

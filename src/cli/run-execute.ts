@@ -1,3 +1,4 @@
+import { BioGenError } from '../core/errors.js';
 import type { StopSignal } from '../core/signals.js';
 import { Runner, type RunOutcome } from '../pipeline/index.js';
 import type { RunRecorder } from '../report/index.js';
@@ -6,6 +7,13 @@ import { artistsToDo } from './input-scan.js';
 import type { RunContext } from './run-context.js';
 import type { RunPlan } from './run-prepare.js';
 import type { RunResources } from './run-resources.js';
+
+/** How the execute phase ended. */
+export interface WorkResult {
+  outcome: RunOutcome;
+  /** A failure of our own mid-run (a write error): the run still ends with summary and report. */
+  fatal: BioGenError | undefined;
+}
 
 /**
  * Phase 3 of a run: the workers go through the artists to do while progress is shown and stop
@@ -16,7 +24,7 @@ export async function executeWork(
   plan: RunPlan,
   resources: RunResources,
   recorder: RunRecorder,
-): Promise<RunOutcome> {
+): Promise<WorkResult> {
   const { config, clock, events, logger, deps } = ctx;
   const { paths, builder, pricer, scan, resumed } = plan;
   const { provider, gate, sink, db } = resources;
@@ -108,7 +116,14 @@ export async function executeWork(
     await db?.flush();
     if (scan.valid === 0)
       events.log('info', `Nothing left to do: all ${scan.alreadyDone} artists are already in ${paths.output}`);
-    return outcome;
+    return { outcome, fatal: undefined };
+  } catch (error) {
+    if (!(error instanceof BioGenError)) throw error;
+    const figures = recorder.live();
+    return {
+      outcome: { succeeded: figures.succeeded, failed: figures.failed, stopReason: undefined, stopError: undefined },
+      fatal: error,
+    };
   } finally {
     progress?.stop();
     for (const { signal, listener } of listeners) deps.signals.off(signal, listener);

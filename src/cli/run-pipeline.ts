@@ -28,8 +28,8 @@ export async function runPipeline(ctx: RunContext): Promise<number> {
     const plan = await prepareRun(ctx, stack);
     if (typeof plan === 'number') return plan;
     const resources = await openResources(ctx, plan, stack);
-    const outcome = await executeWork(ctx, plan, resources, recorder);
-    return await finishRun({ ...ctx, recorder, paths: plan.paths, argv: ctx.deps.argv }, outcome);
+    const { outcome, fatal } = await executeWork(ctx, plan, resources, recorder);
+    return await finishRun({ ...ctx, recorder, paths: plan.paths, argv: ctx.deps.argv }, outcome, fatal);
   } finally {
     await stack.dispose();
   }

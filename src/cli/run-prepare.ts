@@ -43,6 +43,7 @@ export async function prepareRun(ctx: RunContext, stack: DisposalStack): Promise
   const { config, events } = ctx;
   const paths = outputPaths(config.output);
   const builder = createRequestBuilder(await promptSource(config, events), config.api);
+  for (const notice of builder.notices) events.log('warn', notice);
   const pricer = createPricer(await loadPriceTable(config.prices), 'standard', (m) => events.log('warn', m));
 
   // Resume needs the output's index before the input pass; a fresh output is only touched once
