@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { BioGenError, ExitCode, exitCodeFor } from '../core/errors.js';
+import { batchCommand } from './batch-command.js';
 import { dbCommand } from './db-command.js';
 import { systemClock } from '../core/clock.js';
 import { runCommand, type RunHost } from './run-command.js';
@@ -62,6 +63,7 @@ export function buildProgram(): Command {
   program.addCommand(validateCommand());
   program.addCommand(reportCommand());
   program.addCommand(dbCommand());
+  program.addCommand(batchCommand());
   // One error prefix everywhere: commander's own `error:` lines read like the tool's `ERROR:`.
   const output = {
     writeErr: (text: string) => void process.stderr.write(text),

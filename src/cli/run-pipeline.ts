@@ -27,7 +27,7 @@ export async function runPipeline(ctx: RunContext): Promise<number> {
   try {
     const plan = await prepareRun(ctx, stack);
     if (typeof plan === 'number') return plan;
-    const resources = await openResources(ctx, plan, stack);
+    const resources = await openResources(ctx, plan, stack, recorder);
     const { outcome, fatal } = await executeWork(ctx, plan, resources, recorder);
     return await finishRun({ ...ctx, recorder, paths: plan.paths, argv: ctx.deps.argv }, outcome, fatal);
   } finally {

@@ -5,7 +5,9 @@ import { openErrorSink, openJsonlSink, prepareOutput } from '../output/index.js'
 import type { ResultSink } from '../pipeline/index.js';
 import { createOpenAIProvider, type ModelProvider } from '../provider/index.js';
 import { openQuotaGate, withReachability } from '../quota/index.js';
+import type { RunRecorder } from '../report/index.js';
 import type { RunContext } from './run-context.js';
+import { openDashboard } from './run-dashboard.js';
 import type { DatabaseLink } from './run-database.js';
 import { lockOutput, type RunPlan } from './run-prepare.js';
 
@@ -36,7 +38,12 @@ export interface RunResources {
  * opening registers its release on `stack` in the same breath, so a failure halfway releases
  * what was already open. Optional parts load only when asked for: a plain run stays light.
  */
-export async function openResources(ctx: RunContext, plan: RunPlan, stack: DisposalStack): Promise<RunResources> {
+export async function openResources(
+  ctx: RunContext,
+  plan: RunPlan,
+  stack: DisposalStack,
+  recorder: RunRecorder,
+): Promise<RunResources> {
   const { config, clock, events } = ctx;
   const { paths, builder } = plan;
   if (!plan.resumed) {
@@ -104,6 +111,11 @@ export async function openResources(ctx: RunContext, plan: RunPlan, stack: Dispo
     });
     stack.defer(() => metrics.close(), 'metrics server');
     events.log('info', `Prometheus metrics at ${metrics.url}`);
+  }
+
+  if (config.dashboard !== undefined) {
+    const dashboard = await openDashboard(config, ctx, recorder, gate);
+    stack.defer(() => dashboard.close(), 'dashboard');
   }
 
   const sink: ResultSink = {

@@ -384,6 +384,21 @@ export const runFields = {
     allowed: 'a port from 0 to 65535',
     schema: numberIn({ min: 0, max: 65535, integer: true }),
   },
+  dashboard: {
+    flag: '--dashboard',
+    placeholder: '[port]',
+    help: 'serve a live dashboard in the browser while the run lasts (loopback; a bare flag picks a free port)',
+    allowed: 'a port from 0 to 65535 (0 or no value: any free port)',
+    schema: z.union([z.literal(true).transform(() => 0), numberIn({ min: 0, max: 65535, integer: true })]),
+  },
+  dashboardHost: {
+    flag: '--dashboard-host',
+    placeholder: '<host>',
+    help: 'interface the dashboard listens on; anything but 127.0.0.1 exposes bios and spend to the network',
+    allowed: 'a host name or IP address',
+    schema: text,
+    default: '127.0.0.1',
+  },
   report: {
     flag: '--report',
     placeholder: '<file>',
