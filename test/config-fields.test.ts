@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Command } from 'commander';
 import { dbCommand } from '../src/cli/db-command.js';
-import { runCommand } from '../src/cli/run-command.js';
+import { runCommand, type RunHost } from '../src/cli/run-command.js';
 import { addRunOptions, flagsFromOptions } from '../src/cli/run-options.js';
 import { simulateCommand } from '../src/cli/simulate-command.js';
 import { validateCommand } from '../src/cli/validate-command.js';
@@ -17,6 +17,14 @@ import {
 } from '../src/config/index.js';
 import { UsageError } from '../src/core/errors.js';
 
+/** A host for commands that are only asked for their help: running one is a test bug. */
+const HELP_ONLY: RunHost = {
+  deps: () => {
+    throw new Error('this command is only asked for its help');
+  },
+  setExitCode: () => undefined,
+};
+
 const fields = Object.entries(runFields) as [string, FieldSpec][];
 
 /** Parses `argv` with the generated `run` options only (no action runs). */
@@ -27,7 +35,7 @@ function parseRunFlags(argv: string[]): Record<string, unknown> {
 }
 
 test('run --help lists every setting of the table with its placeholder, aliases and variable', () => {
-  const help = runCommand().helpInformation({ error: false });
+  const help = runCommand(HELP_ONLY).helpInformation({ error: false });
   // Commander wraps long lines; compare on one line.
   const flat = help.replace(/\s+/g, ' ');
   for (const [name, spec] of fields) {
@@ -45,9 +53,9 @@ test('run --help lists every setting of the table with its placeholder, aliases 
 });
 
 test('run --help keeps the examples and the exit codes', () => {
-  const help = runCommand().helpInformation({ error: false });
+  const help = runCommand(HELP_ONLY).helpInformation({ error: false });
   let after = '';
-  const cmd = runCommand().configureOutput({ writeOut: (s) => (after += s), writeErr: () => undefined });
+  const cmd = runCommand(HELP_ONLY).configureOutput({ writeOut: (s) => (after += s), writeErr: () => undefined });
   cmd.exitOverride();
   assert.throws(() => cmd.parse(['--help'], { from: 'user' }));
   assert.ok(after.startsWith(help));

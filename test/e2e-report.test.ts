@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import { startSimulator, type SimulatorHandle } from '../src/simulator/index.js';
 import { artists, runCli, tempDir, writeCsv } from './support/cli.js';
+import { startRun } from './support/in-process.js';
+import { steppingClock } from './support/sim-clock.js';
+import { MIDDAY, pausedAndSettled, resumeTime } from './support/plan.js';
 
 let sim: SimulatorHandle;
 before(async () => {
@@ -55,7 +58,8 @@ test('--report .md reads as the filled-in test plan, pauses included, for a quot
   const dir = await tempDir();
   const input = await writeCsv(dir, 'a.csv', artists(12));
   const report = join(dir, 'run.md');
-  const r = await runCli(
+  // Held in this process on a manual clock, moved past the pause once it has begun.
+  const r = startRun(
     [
       '--input',
       input,
@@ -72,9 +76,11 @@ test('--report .md reads as the filled-in test plan, pauses included, for a quot
       '--report',
       report,
     ],
-    { env: { OPENAI_API_KEY: SECRET_KEY, OPENAI_BASE_URL: sim.url, ARTIST_BIO_GEN_CLOCK_SCALE: '200' } },
+    { env: { OPENAI_API_KEY: SECRET_KEY, OPENAI_BASE_URL: sim.url }, cwd: dir, start: MIDDAY },
   );
-  assert.equal(r.code, 0, r.stderr);
+  const paused = await pausedAndSettled(r, 5);
+  r.clock.set(resumeTime(paused));
+  assert.equal(await r.done, 0, r.stderr.text);
   const md = await readFile(report, 'utf8');
   for (const section of [
     'Metrics to Record',
@@ -87,7 +93,7 @@ test('--report .md reads as the filled-in test plan, pauses included, for a quot
   assert.match(md, /Number of pauses triggered: 1\b/);
   assert.match(md, /\| Pause Accuracy \| ±5% of threshold \| [^|]*25\.0%[^|]*\| ✅ \|/);
   assert.doesNotMatch(md, new RegExp(SECRET_KEY));
-  assert.match(r.stderr, /PAUSED: Daily quota 25\.0% used \(limit: 20\)/);
+  assert.match(paused, /PAUSED: Daily quota 25\.0% used \(limit: 20\)/);
 });
 
 test('an interrupted run still writes its report, saying so', async () => {
@@ -116,11 +122,14 @@ test('an interrupted run still writes its report, saying so', async () => {
 
 test('/metrics can be scraped with a real HTTP request while the run lasts', async () => {
   const dir = await tempDir();
-  const slow = await startSimulator({ latencyMs: 150, seed: 2 });
+  // The simulator answers on a clock the test holds while it scrapes: the figures are mid-run.
+  const time = steppingClock(150);
+  const slow = await startSimulator({ latencyMs: 150, seed: 2, clock: time.clock });
   try {
     const input = await writeCsv(dir, 'a.csv', artists(40));
     let scraped = '';
     let scraping: Promise<void> | undefined;
+    let url: string | undefined;
     const r = await runCli(
       [
         '--input',
@@ -138,14 +147,15 @@ test('/metrics can be scraped with a real HTTP request while the run lasts', asy
         env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: slow.url },
         onStderrLine: (line) => {
           const m = /Prometheus metrics at (http:\/\/\S+)/.exec(line);
-          if (m?.[1] && !scraping) {
-            const url = m[1];
+          if (m?.[1]) url = m[1];
+          if (url !== undefined && !scraping && /Processed artist 5\//.test(line)) {
+            time.hold();
+            const from = url;
             scraping = (async () => {
-              await new Promise((res) => setTimeout(res, 800));
               scraped = await (
-                await fetch(url.endsWith('/metrics') ? url : `${url.replace(/\/$/, '')}/metrics`)
+                await fetch(from.endsWith('/metrics') ? from : `${from.replace(/\/$/, '')}/metrics`)
               ).text();
-            })();
+            })().finally(() => time.release());
           }
         },
       },
@@ -158,6 +168,7 @@ test('/metrics can be scraped with a real HTTP request while the run lasts', asy
     assert.match(scraped, /^artist_bio_gen_daily_requests_remaining \d+/m);
     assert.match(scraped, /^artist_bio_gen_in_flight_requests \d+/m);
   } finally {
+    time.stop();
     await slow.close();
   }
 });

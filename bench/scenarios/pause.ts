@@ -1,17 +1,22 @@
 /**
  * Scenario 5: the threshold pause stops at exactly ceil(threshold × limit) requests, however
  * many workers race for the last slots. Phase 2 of the user's test plan (30 artists, daily limit
- * 50, threshold 0.2, pause 0.1 h) is run repeatedly with 16 workers; the tool's clock runs
- * faster (the ARTIST_BIO_GEN_CLOCK_SCALE test hook) so the 6-minute pause lasts one second.
+ * 50, threshold 0.2, pause 0.1 h) is run repeatedly with 16 workers. Each run is the real `run`
+ * command held in this process on a clock 360 times faster than the wall clock (injected through
+ * its dependencies), so the 6-minute pause lasts one second.
  *
  * The count before the pause is the simulator's request counter read shortly after the tool
  * logs PAUSED (every request sent by then has arrived; the pause still has most of its second
  * to run). Each run must then resume, finish all 30 artists, and send 30 requests in all.
  */
+import { EventEmitter } from 'node:events';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { countFileLines, startOurs } from '../lib/clients.js';
+import { runCommand } from '../../src/cli/run-command.js';
+import { createScaledClock } from '../../src/core/clock.js';
+import { countFileLines } from '../lib/clients.js';
 import { writeArtistsCsv } from '../lib/fixtures.js';
 import { startSimulatorProcess, type SimulatorProcess } from '../lib/simulator.js';
 import type { BenchContext, Scenario, ScenarioResult } from '../lib/types.js';
@@ -45,31 +50,47 @@ async function onePhase2(
   const output = path.join(dir, 'test_phase2.jsonl');
   const logFile = path.join(dir, 'test_run.log');
   let counted: Promise<number> | undefined;
-  const process = startOurs(
-    ['run', '--input', input, '--output', output, '--max-workers', String(WORKERS), '--quota-monitoring']
-      .concat(['--quota-threshold', String(THRESHOLD), '--daily-limit', String(DAILY_LIMIT)])
-      .concat(['--pause-duration', String(PAUSE_HOURS), '--verbose', '--log-file', logFile]),
-    simulator.url,
-    {
-      cwd: dir,
-      timeoutMs: 60_000,
-      env: { ARTIST_BIO_GEN_CLOCK_SCALE: String(CLOCK_SCALE) },
-      onStderrLine: (line) => {
-        if (counted === undefined && line.includes('PAUSED:')) {
-          counted = sleep(SETTLE_MS).then(async () => (await simulator.stats()).requests);
-        }
-      },
+  let stderr = '';
+  const capture = new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      const text = String(chunk);
+      stderr += text;
+      if (counted === undefined && text.includes('PAUSED:')) {
+        counted = sleep(SETTLE_MS).then(async () => (await simulator.stats()).requests);
+      }
+      callback();
     },
-  );
-  const m = await process.done;
-  if (m.code !== 0) throw new Error(`phase 2 run exited with ${String(m.code)}:\n${m.stderr.slice(-2000)}`);
+  });
+  let code: number | undefined;
+  const started = performance.now();
+  const args = ['run', '--input', input, '--output', output, '--max-workers', String(WORKERS), '--quota-monitoring']
+    .concat(['--quota-threshold', String(THRESHOLD), '--daily-limit', String(DAILY_LIMIT)])
+    .concat(['--pause-duration', String(PAUSE_HOURS), '--verbose', '--log-file', logFile]);
+  await runCommand({
+    deps: () => ({
+      argv: args,
+      env: { OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: simulator.url },
+      cwd: dir,
+      stdout: capture,
+      stderr: capture,
+      signals: new EventEmitter(),
+      clock: createScaledClock({ scale: CLOCK_SCALE }),
+    }),
+    setExitCode: (exit) => {
+      code = exit;
+    },
+  })
+    .exitOverride()
+    .parseAsync(args.slice(1), { from: 'user' });
+  const wallMs = performance.now() - started;
+  if (code !== 0) throw new Error(`phase 2 run exited with ${String(code)}:\n${stderr.slice(-2000)}`);
   const log = await readFile(logFile, 'utf8');
   return {
     beforePause: counted === undefined ? undefined : await counted,
     totalRequests: (await simulator.stats()).requests,
     written: await countFileLines(output),
     resumed: log.includes('RESUMED:'),
-    wallMs: m.wallMs,
+    wallMs,
   };
 }
 

@@ -3,7 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { BioGenError, ExitCode, exitCodeFor } from '../core/errors.js';
 import { batchCommand } from './batch-command.js';
 import { dbCommand } from './db-command.js';
-import { runCommand } from './run-command.js';
+import { systemClock } from '../core/clock.js';
+import { runCommand, type RunHost } from './run-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { validateCommand } from './validate-command.js';
 import { reportCommand } from './report-command.js';
@@ -18,6 +19,22 @@ function packageVersion(): string {
     return 'unknown';
   }
 }
+
+/** The process as the `run` command sees it: the only place where `run` meets `process`. */
+const processRunHost: RunHost = {
+  deps: () => ({
+    argv: process.argv.slice(2),
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    signals: process,
+    clock: systemClock,
+  }),
+  setExitCode: (code) => {
+    process.exitCode = code;
+  },
+};
 
 /**
  * A reader that goes away (`run --help | head -2`) is not an error: output to a closed pipe is
@@ -41,7 +58,7 @@ export function buildProgram(): Command {
     .version(packageVersion(), '--version', 'print the tool version')
     .showHelpAfterError('(run with --help for usage)')
     .enablePositionalOptions();
-  program.addCommand(runCommand(), { isDefault: true });
+  program.addCommand(runCommand(processRunHost), { isDefault: true });
   program.addCommand(simulateCommand());
   program.addCommand(validateCommand());
   program.addCommand(reportCommand());

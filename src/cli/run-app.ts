@@ -1,48 +1,57 @@
 import { resolveRunConfig, secretMaskFor, type RunConfig } from '../config/index.js';
-import { createScaledClock, systemClock, type Clock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import { BioGenError, ExitCode, exitCodeFor } from '../core/errors.js';
 import { RunEmitter } from '../core/events.js';
+import type { SignalSource } from '../core/signals.js';
 import type { RunFieldName } from '../config/index.js';
 import { attachLogRenderer, createLogger, streamWriter, type Logger } from '../telemetry/index.js';
 import { readEnvFiles } from './env-layers.js';
 import { runPipeline } from './run-pipeline.js';
 
-/** Test hooks: run the clock faster and/or from another instant (end-to-end tests of pauses and day roll-over). */
-function clockFromEnvironment(env: NodeJS.ProcessEnv): Clock {
-  const scale = Number(env['ARTIST_BIO_GEN_CLOCK_SCALE'] ?? '1');
-  const startText = env['ARTIST_BIO_GEN_CLOCK_START'];
-  const start = startText ? Date.parse(startText) : undefined;
-  if ((Number.isFinite(scale) && scale > 0 && scale !== 1) || (start !== undefined && Number.isFinite(start))) {
-    return createScaledClock({
-      scale: Number.isFinite(scale) && scale > 0 ? scale : 1,
-      ...(start !== undefined && Number.isFinite(start) ? { start } : {}),
-    });
-  }
-  return systemClock;
+/**
+ * Everything `run` takes from the world outside. The CLI passes the process's own
+ * (`src/cli/main.ts`); tests pass a manual clock, captured streams and a plain emitter for
+ * signals, and drive a whole run inside the test.
+ */
+export interface RunDeps {
+  /** The command line as typed after the program name (repeated in the "to continue" hint). */
+  argv: readonly string[];
+  /** Environment variables (settings layer, see docs/configuration.md). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Directory whose `.env` and `.env.local` are read. */
+  cwd: string;
+  /** Receives the dry-run preview. */
+  stdout: NodeJS.WritableStream;
+  /** Receives log lines and the progress display (a bar when `isTTY`). */
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** SIGINT / SIGTERM: the first stops dispatching, the second aborts what is in flight. */
+  signals: SignalSource;
+  /** Time for quotas, pauses, retries and log lines. */
+  clock: Clock;
 }
 
-function loggerFor(config: RunConfig, clock: Clock): Logger {
+function loggerFor(config: RunConfig, deps: RunDeps): Logger {
   return createLogger({
-    clock,
+    clock: deps.clock,
     level: config.verbose ? 'debug' : 'info',
     consoleLevel: config.quiet ? 'warn' : config.verbose ? 'debug' : 'info',
     format: config.logFormat,
-    console: streamWriter(process.stderr),
+    console: streamWriter(deps.stderr),
     ...(config.logFile ? { file: config.logFile } : {}),
     mask: secretMaskFor(config),
   });
 }
 
 /**
- * The composition root of `run`: reads the environment layers, validates the settings, wires
- * the layers together and returns the process exit code. Errors become a message and a code.
+ * The `run` unit: reads the setting layers, validates them, runs the pipeline and returns the
+ * process exit code. Errors become a message and a code; it never exits the process itself.
  */
-export async function executeRun(flags: Partial<Record<RunFieldName, unknown>>): Promise<number> {
-  const clock = clockFromEnvironment(process.env);
+export async function executeRun(flags: Partial<Record<RunFieldName, unknown>>, deps: RunDeps): Promise<number> {
+  const { clock } = deps;
   let logger: Logger | undefined;
   try {
-    const { config, sources } = resolveRunConfig({ flags, env: process.env, ...readEnvFiles(process.cwd()) });
-    logger = loggerFor(config, clock);
+    const { config, sources } = resolveRunConfig({ flags, env: deps.env, ...readEnvFiles(deps.cwd) });
+    logger = loggerFor(config, deps);
     const events = new RunEmitter();
     attachLogRenderer(events, logger);
     if (config.testMode && !(config.enableDb && config.dbTarget === 'catalog')) {
@@ -54,7 +63,7 @@ export async function executeRun(flags: Partial<Record<RunFieldName, unknown>>):
     for (const [name, source] of Object.entries(sources)) {
       if (source !== 'default' && source !== 'flag') events.log('debug', `Setting ${name} taken from ${source}`);
     }
-    return await runPipeline({ config, clock, events, logger });
+    return await runPipeline({ config, clock, events, logger, deps });
   } catch (error) {
     const message =
       error instanceof BioGenError
@@ -63,7 +72,7 @@ export async function executeRun(flags: Partial<Record<RunFieldName, unknown>>):
           ? (error.stack ?? error.message)
           : String(error);
     if (logger) logger.log('error', message, { event: 'run:error' });
-    else process.stderr.write(`${new Date(clock.now()).toISOString()} ERROR: ${message}\n`);
+    else deps.stderr.write(`${new Date(clock.now()).toISOString()} ERROR: ${message}\n`);
     return error instanceof BioGenError ? exitCodeFor(error) : ExitCode.input;
   } finally {
     await logger?.close();

@@ -37,8 +37,8 @@ export interface FinishContext {
   logger: Logger;
   recorder: RunRecorder;
   paths: { output: string; errors: string };
-  /** The run's command-line arguments, for the "continue with" hint. @default process.argv.slice(2) */
-  argv?: readonly string[];
+  /** The run's command-line arguments, for the "continue with" hint. */
+  argv: readonly string[];
 }
 
 function sizeOf(path: string): number {
@@ -66,7 +66,7 @@ export async function finishRun(ctx: FinishContext, outcome: RunOutcome, fatal?:
   });
   logger.rule();
   // The reason of a stop was announced once when it happened (run:stopping); here only the way on.
-  const again = continueCommand(ctx.argv ?? process.argv.slice(2));
+  const again = continueCommand(ctx.argv);
   if (code === ExitCode.sigint || code === ExitCode.sigterm || code === ExitCode.quota) {
     logger.log('info', `Partial results are saved in ${paths.output}. To continue: ${again}`, {
       event: 'run:continue',

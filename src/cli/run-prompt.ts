@@ -20,8 +20,8 @@ export async function promptSource(config: RunConfig, events: RunEmitter): Promi
   };
 }
 
-/** Prints the dry-run preview (the request bodies that would be sent) to stdout. */
-export function printDryRun(builder: RequestBuilder, preview: readonly Artist[], total: number): void {
+/** The dry-run preview: the request bodies that would be sent (the caller prints it on stdout). */
+export function dryRunText(builder: RequestBuilder, preview: readonly Artist[], total: number): string {
   const out: string[] = [
     `DRY RUN: ${total} artist(s) would be processed with ${builder.label}. First ${preview.length} request payload(s):`,
   ];
@@ -33,5 +33,5 @@ export function printDryRun(builder: RequestBuilder, preview: readonly Artist[],
   }
   if (total > preview.length) out.push(`... and ${total - preview.length} more artist(s)`);
   out.push('Nothing was sent (dry run).');
-  process.stdout.write(`${out.join('\n')}\n`);
+  return out.join('\n');
 }

@@ -111,6 +111,14 @@ export class ManualClock implements Clock {
     });
   }
 
+  /** When the earliest sleeper wakes (epoch ms), or undefined when nobody sleeps. */
+  get nextWake(): number | undefined {
+    return this.#sleepers.reduce<number | undefined>(
+      (min, s) => (min === undefined || s.until < min ? s.until : min),
+      undefined,
+    );
+  }
+
   /** Moves time forward by `ms` and wakes due sleepers in time order. */
   advance(ms: number): void {
     this.#now += ms;

@@ -33,7 +33,7 @@ export interface ProgressOptions {
   snapshot: () => GateSnapshot;
   /** Draw a bar (stderr is a TTY) or print progress lines (each 10 %, 5 min, state change). */
   tty: boolean;
-  stream: NodeJS.WriteStream;
+  stream: NodeJS.WritableStream;
   /** Clock seconds between progress lines without a TTY, when nothing else prints one. @default 300 */
   intervalSeconds?: number;
   /**

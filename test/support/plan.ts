@@ -1,7 +1,8 @@
 /**
  * Helpers of the end-to-end tests of the user's acceptance plan (`test/e2e-plan-*.test.ts`):
- * the plan's command lines, reading what a run left behind (JSONL, state file, log lines), reading
- * the simulator's timeline, and a small proxy that rewrites the rate-limit headers.
+ * the plan's command lines (spawned, or held in this process on a manual clock), reading what a
+ * run left behind (JSONL, state file, log lines), and a small proxy that rewrites the rate-limit
+ * headers.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -9,8 +10,8 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Ou
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TimelineEntry } from '../../src/simulator/index.js';
 import { runCli, writeCsv, type CliResult, type Row, type RunCliOptions } from './cli.js';
+import { startRun, type InProcessRun } from './in-process.js';
 
 /** A fixed UTC instant far from midnight: quota days never roll over by accident in a test. */
 export const MIDDAY = '2026-06-01T10:00:00Z';
@@ -20,15 +21,7 @@ export function planEnv(
   baseUrl: string,
   extra: Record<string, string | undefined> = {},
 ): Record<string, string | undefined> {
-  return { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: baseUrl, ARTIST_BIO_GEN_CLOCK_START: MIDDAY, ...extra };
-}
-
-/**
- * The test hooks that run the tool's clock `scale` times faster (from `start`, default
- * {@link MIDDAY}). The simulator keeps real time, so accelerated runs use no simulator rpm limit.
- */
-export function fastClock(scale: number, start: string = MIDDAY): Record<string, string> {
-  return { ARTIST_BIO_GEN_CLOCK_SCALE: String(scale), ARTIST_BIO_GEN_CLOCK_START: start };
+  return { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: baseUrl, ...extra };
 }
 
 /** A run's files in one temporary directory. */
@@ -53,6 +46,31 @@ export async function planFiles(dir: string, rows: Row[], output = 'bios.jsonl')
  */
 export function runPlan(files: PlanFiles, args: string[], options: RunCliOptions = {}): Promise<CliResult> {
   return runCli(['run', '--input', files.input, '--output', files.output, ...args], { cwd: files.dir, ...options });
+}
+
+/**
+ * Starts `run` with the plan's files in this process on a manual clock at `start` (default
+ * {@link MIDDAY}, far from a UTC day change): the way to test pauses and day roll-overs.
+ */
+export function startPlan(
+  files: PlanFiles,
+  args: string[],
+  env: Record<string, string | undefined>,
+  start: string = MIDDAY,
+): InProcessRun {
+  return startRun(['--input', files.input, '--output', files.output, ...args], { env, cwd: files.dir, start });
+}
+
+/**
+ * Resolves once the run waits in a pause with nothing in flight: the `PAUSED` line is out and
+ * `answered` requests have come back (those admitted before the pause). Returns the PAUSED line.
+ */
+export async function pausedAndSettled(run: InProcessRun, answered: number): Promise<string> {
+  const line = await run.stderr.line(/ PAUSED: /);
+  await run.stderr.lines(/ Processed artist \d+\//, answered);
+  // A few more turns of the event loop: a request wrongly sent during the pause would show now.
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  return line;
 }
 
 /** The plan's stored prompt flags. */
@@ -128,22 +146,6 @@ export function resumeTime(line: string): number {
   return Date.parse(match[1]);
 }
 
-/** Arrival times of the timeline's requests, sorted. */
-export function arrivals(timeline: TimelineEntry[]): number[] {
-  return timeline.map((entry) => entry.t).sort((a, b) => a - b);
-}
-
-/** The longest quiet time between two consecutive arrivals and how many arrived before it. */
-export function longestGap(timeline: TimelineEntry[]): { before: number; gapMs: number } {
-  const times = arrivals(timeline);
-  let best = { before: times.length, gapMs: 0 };
-  for (let i = 1; i < times.length; i++) {
-    const gap = (times[i] ?? 0) - (times[i - 1] ?? 0);
-    if (gap > best.gapMs) best = { before: i, gapMs: gap };
-  }
-  return best;
-}
-
 /** Calls `fn` once, the first time a stderr line matches `pattern` (for `onStderrLine`). */
 export function onFirst(
   pattern: RegExp,
@@ -155,11 +157,6 @@ export function onFirst(
     done = true;
     fn(line, child);
   };
-}
-
-/** Resolves after `ms` real milliseconds. */
-export function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A running header-rewriting proxy. */

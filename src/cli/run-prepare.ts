@@ -1,0 +1,75 @@
+import { ConfigError, ExitCode, InputError } from '../core/errors.js';
+import type { DisposalStack } from '../core/disposal.js';
+import {
+  acquireOutputLock,
+  outputPaths,
+  prepareOutput,
+  type OutputPaths,
+  type PreparedOutput,
+} from '../output/index.js';
+import { createPricer, loadPriceTable, type Pricer } from '../cost/index.js';
+import { checkLooksLikeArtists } from '../input/index.js';
+import { createRequestBuilder, type RequestBuilder } from '../prompt/index.js';
+import { scanRunInput, type RunInputScan } from './input-scan.js';
+import type { RunContext } from './run-context.js';
+import { dryRunText, promptSource } from './run-prompt.js';
+
+/** What the prepare phase found out: the work to do and where its results go. */
+export interface RunPlan {
+  paths: OutputPaths;
+  builder: RequestBuilder;
+  /** Prices usage into `cost_usd` (see docs/costs.md). */
+  pricer: Pricer;
+  scan: RunInputScan;
+  /** The continued output when `--resume` (its done ids are skipped). */
+  resumed: PreparedOutput | undefined;
+}
+
+/**
+ * Takes the output lock (released by `stack`) for `paths.output`: only one run may append to an
+ * output at a time.
+ */
+export function lockOutput(ctx: RunContext, stack: DisposalStack, paths: OutputPaths): void {
+  const lock = acquireOutputLock(paths.lock, paths.output, (message) => ctx.events.log('warn', message));
+  stack.defer(() => lock.release(), 'output lock');
+}
+
+/**
+ * Phase 1 of a run: prompt, resume index and one pass over the input. Sends nothing and writes
+ * nothing but the lock and the repair of a resumed output. Returns the exit code instead of a
+ * plan when there is nothing more to do (dry run).
+ */
+export async function prepareRun(ctx: RunContext, stack: DisposalStack): Promise<RunPlan | number> {
+  const { config, events } = ctx;
+  const paths = outputPaths(config.output);
+  const builder = createRequestBuilder(await promptSource(config, events), config.api);
+  for (const notice of builder.notices) events.log('warn', notice);
+  const pricer = createPricer(await loadPriceTable(config.prices), 'standard', (m) => events.log('warn', m));
+
+  // Resume needs the output's index before the input pass; a fresh output is only touched once
+  // the input has proved readable, so a typo in --input never costs an existing file.
+  let resumed: PreparedOutput | undefined;
+  if (config.resume && !config.dryRun) {
+    lockOutput(ctx, stack, paths);
+    resumed = await prepareOutput(paths.output, { resume: true, overwrite: false });
+    if (resumed.repairedBytes > 0)
+      events.emit('output:repaired', { path: paths.output, bytesRemoved: resumed.repairedBytes });
+  }
+  const scan = await scanRunInput(config.input, resumed?.doneIds, events);
+  if (!config.force) checkLooksLikeArtists(config.input, scan);
+  if (scan.valid === 0 && scan.alreadyDone === 0) {
+    throw new InputError(
+      `No valid artist found in ${config.input} (${scan.errors} invalid rows, ${scan.skipped} skipped lines)`,
+    );
+  }
+  if (config.dryRun) {
+    ctx.deps.stdout.write(`${dryRunText(builder, scan.preview, scan.valid)}\n`);
+    return ExitCode.ok;
+  }
+  if (!config.simulate && config.apiKey === undefined) {
+    throw new ConfigError(
+      'Missing API key: set OPENAI_API_KEY (environment or .env) or pass --api-key. To rehearse without one, add --simulate.',
+    );
+  }
+  return { paths, builder, pricer, scan, resumed };
+}
