@@ -1,7 +1,7 @@
 import type { RunConfig } from '../config/index.js';
 import { redactConfig, secretMaskFor } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
-import { ConfigError, ExitCode, InputError } from '../core/errors.js';
+import { BioGenError, ConfigError, ExitCode, InputError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
 import {
   acquireOutputLock,
@@ -58,7 +58,15 @@ async function runWithRecorder(ctx: RunContext, recorder: RunRecorder): Promise<
   try {
     return await runLocked(ctx, recorder, takeLock);
   } finally {
-    lock.held?.release();
+    try {
+      lock.held?.release();
+    } catch (error) {
+      // The run's result is already decided; a lock left behind is taken over by the next run.
+      ctx.events.log(
+        'warn',
+        `Could not remove the output lock: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 }
 
@@ -241,6 +249,8 @@ async function runLocked(
     process.on('SIGINT', onSigint);
     process.on('SIGTERM', onSigterm);
     let outcome: RunOutcome;
+    // A failure of our own (a write error mid-run) still ends with the summary and the report.
+    let fatal: BioGenError | undefined;
     try {
       const todo = artistsToDo(scan.plan, resumed?.doneIds, events);
       if (config.mode === 'batch') {
@@ -275,6 +285,11 @@ async function runLocked(
             : { succeeded: 0, failed: 0, stopReason: undefined, stopError: undefined };
       }
       await db?.flush();
+    } catch (error) {
+      if (!(error instanceof BioGenError)) throw error;
+      fatal = error;
+      const figures = recorder.live();
+      outcome = { succeeded: figures.succeeded, failed: figures.failed, stopReason: undefined, stopError: undefined };
     } finally {
       progress?.stop();
       process.off('SIGINT', onSigint);
@@ -283,7 +298,7 @@ async function runLocked(
     if (scan.valid === 0)
       events.log('info', `Nothing left to do: all ${scan.alreadyDone} artists are already in ${paths.output}`);
 
-    return await finishRun({ config, events, logger, recorder, paths }, outcome);
+    return await finishRun({ config, events, logger, recorder, paths }, outcome, fatal);
   } finally {
     await cleanup();
   }
