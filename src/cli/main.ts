@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { BioGenError, ExitCode, exitCodeFor } from '../core/errors.js';
+import { batchCommand } from './batch-command.js';
 import { dbCommand } from './db-command.js';
 import { runCommand } from './run-command.js';
 import { simulateCommand } from './simulate-command.js';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   program.addCommand(validateCommand());
   program.addCommand(reportCommand());
   program.addCommand(dbCommand());
+  program.addCommand(batchCommand());
   // One error prefix everywhere: commander's own `error:` lines read like the tool's `ERROR:`.
   const output = {
     writeErr: (text: string) => void process.stderr.write(text),
