@@ -8,7 +8,7 @@ export async function promptSource(config: RunConfig, events: RunEmitter): Promi
   if (config.promptId !== undefined) {
     events.log(
       'warn',
-      'Using a stored prompt (--prompt-id). OpenAI shuts down stored prompt objects on 2026-11-30; move the prompt into a local template (--prompt-file) to keep running after that date.',
+      'Using a stored prompt (--prompt-id). OpenAI shut stored prompt objects down on 2026-11-30, so this only works with servers that still serve them; to run against OpenAI, move the prompt into a local template (--prompt-file).',
     );
     return { kind: 'stored', promptId: config.promptId, promptVersion: config.promptVersion, model: config.model };
   }
