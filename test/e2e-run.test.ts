@@ -64,6 +64,7 @@ test('100 artists with 8 workers give 100 unique valid lines in the DESIGN 3.6 s
       'created',
       'model',
       'usage',
+      'cost_usd',
       'attempts',
       'duration_ms',
       'db_status',
@@ -73,6 +74,7 @@ test('100 artists with 8 workers give 100 unique valid lines in the DESIGN 3.6 s
   for (const l of found) {
     assert.ok(l.response_text.length > 50);
     assert.equal(l.error, null);
+    assert.equal(typeof l['cost_usd'], 'number');
   }
   assert.equal(sim.stats().requests, 100);
   assert.match(r.stderr, /INFO: \[W0\d\] Processed artist 100\/100: "/);

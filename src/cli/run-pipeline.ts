@@ -12,7 +12,7 @@ import {
   type OutputLock,
   type PreparedOutput,
 } from '../output/index.js';
-import { createPricer, loadPriceTable } from '../cost/index.js';
+import { createPricer, loadCounter, loadPriceTable, measuringBuilder } from '../cost/index.js';
 import { Runner, type ResultSink, type RunOutcome } from '../pipeline/index.js';
 import { createRequestBuilder } from '../prompt/index.js';
 import { createOpenAIProvider } from '../provider/index.js';
@@ -22,6 +22,7 @@ import { startProgress, type Logger } from '../telemetry/index.js';
 import { artistsToDo, scanInput } from './input-scan.js';
 import type { DatabaseLink } from './run-database.js';
 import { finishRun } from './run-finish.js';
+import { openRunLedger, spendOptions } from './run-ledger.js';
 import { printDryRun, promptSource } from './run-prompt.js';
 
 /** Built-in simulator profile for `--simulate` and the demo: realistic latency, roomy limits. */
@@ -68,7 +69,10 @@ async function runLocked(
 ): Promise<number> {
   const { config, clock, events, logger } = ctx;
   const paths = outputPaths(config.output);
-  const builder = createRequestBuilder(await promptSource(config, events), config.api);
+  const builder = measuringBuilder(
+    createRequestBuilder(await promptSource(config, events), config.api),
+    await loadCounter(config.model ?? ''),
+  );
   const pricer = createPricer(await loadPriceTable(config.prices), 'standard', (m) => events.log('warn', m));
 
   // Resume needs the output's index before the input pass; a fresh output is only touched once
@@ -119,11 +123,14 @@ async function runLocked(
       cleanups.push(() => simulator?.close());
       events.log('info', `Simulator running at ${simulator.url} (built-in provider: no key, no cost)`);
     }
-    const provider = createOpenAIProvider({
-      apiKey: simulator ? 'sk-simulator' : (config.apiKey ?? ''),
-      baseURL: simulator ? simulator.url : config.baseUrl,
-      clock,
-    });
+    const apiKey = simulator ? 'sk-simulator' : (config.apiKey ?? '');
+    const baseURL = simulator ? simulator.url : config.baseUrl;
+    const provider = createOpenAIProvider({ apiKey, baseURL, clock });
+    const first = scan.preview[0];
+    const model = first === undefined ? config.model : (builder.build(first).record.model ?? config.model);
+    const spend = await spendOptions(config, pricer, builder, model, resumed !== undefined, events);
+    const ledger = await openRunLedger(config, paths, clock, events, apiKey, baseURL);
+    cleanups.push(() => ledger.close());
     const gate = await openQuotaGate(
       {
         monitoring: config.quotaMonitoring,
@@ -135,8 +142,9 @@ async function runLocked(
         statePath: config.stateFile ?? paths.state,
         maxWorkers: config.maxWorkers,
         maxOutputTokens: builder.maxOutputTokens,
+        spend,
       },
-      { clock, events },
+      { clock, events, ledger },
     );
     cleanups.push(() => gate.close());
 
