@@ -2,7 +2,8 @@
  * artist-bio-gen as a library: the runner and its parts, the quota gate, the simulator, and the
  * shared types. The CLI (`bin/artist-bio-gen`) is one composition of these.
  */
-export * from './core/clock.js';
+// Test doubles (ManualClock, the scaled clock) are exported from 'artist-bio-gen/testing' (src/testing.ts).
+export { systemClock, type Clock } from './core/clock.js';
 export * from './core/errors.js';
 export * from './core/events.js';
 export { redactRecord, scrubSecrets } from './core/redact.js';

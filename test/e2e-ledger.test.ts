@@ -108,5 +108,37 @@ test('an unreachable endpoint consumes no budget: refused connections are given 
     '5',
   ]);
   assert.notEqual(r.code, 0, r.stderr);
-  assert.equal((await readState(`${j.output}.state.json`)).requestsToday, 0, r.stderr);
+  const show = await runCli(['quota', 'show', '--json'], {
+    cwd: dir,
+    env: { OPENAI_API_KEY: 'sk-shared-key', OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`, XDG_STATE_HOME: stateHome },
+  });
+  assert.equal(show.code, 0, show.stderr);
+  const rows = (JSON.parse(show.stdout) as { scopes: { requests: number }[] }).scopes;
+  assert.equal(rows.length, 1, show.stdout);
+  assert.equal(rows[0]?.requests, 0, `${show.stdout}\n${r.stderr}`);
+});
+
+test("quota show reports the key scope and today's count; quota reset needs --yes, then sets it to 0", async () => {
+  const sim = await startSimulator({ latencyMs: 5 });
+  try {
+    const dir = await tempDir();
+    const stateHome = join(dir, 'state');
+    const j = await job(dir, 'bios', 3);
+    const done = await run(j, stateHome, sim.url, ['--daily-limit', '50']);
+    assert.equal(done.code, 0, done.stderr);
+    const env = { OPENAI_API_KEY: 'sk-shared-key', OPENAI_BASE_URL: sim.url, XDG_STATE_HOME: stateHome };
+    const show = await runCli(['quota', 'show'], { cwd: dir, env });
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, /Scope: http:\/\/127\.0\.0\.1:\d+, key fingerprint [0-9a-f]{16}/);
+    assert.doesNotMatch(show.stdout, /sk-shared-key/);
+    const refused = await runCli(['quota', 'reset'], { cwd: dir, env });
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /--yes/);
+    const reset = await runCli(['quota', 'reset', '--yes'], { cwd: dir, env });
+    assert.equal(reset.code, 0, reset.stderr);
+    const after = await runCli(['quota', 'show', '--json'], { cwd: dir, env });
+    assert.equal((JSON.parse(after.stdout) as { scopes: { requests: number }[] }).scopes[0]?.requests, 0);
+  } finally {
+    await sim.close();
+  }
 });

@@ -100,7 +100,7 @@ const ODD_HEADERS: { name: string; headers: Record<string, string>; ignored: str
 
 for (const { name, headers, ignored } of ODD_HEADERS) {
   test(`rate-limit headers ${name}: the run neither stops nor slows down`, async () => {
-    const sim = await startSimulator({ scriptedRetryAfterMs: 200 });
+    const sim = await startSimulator({ scriptedRetryAfterMs: 200, sendRetryAfterMs: true });
     const proxy = await startHeaderProxy(sim.url, headers);
     try {
       // One artist gets a 429 whose retry hints are replaced too: the tool must fall back on its own backoff.

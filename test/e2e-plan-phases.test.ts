@@ -64,7 +64,10 @@ test('phase 1: 10 artists with 2 workers log the plan lines and write 10 valid u
       linesMatching(r.stderr, / INFO: QuotaMonitor initialized: daily_limit=1000, threshold=0\.8$/).length,
       1,
     );
-    const parsed = linesMatching(r.stderr, / DEBUG: Parsed quota status: \d+\/5000 requests, \d+\/4000000 tokens$/);
+    const parsed = linesMatching(
+      r.stderr,
+      / DEBUG: Parsed quota status: \d+\/5000 requests, \d+\/4000000 tokens remaining$/,
+    );
     assert.equal(parsed.length, 10, 'one parsed status per response');
     assert.equal(linesMatching(r.stderr, / INFO: \[W0[12]\] Processed artist 1\/10: "Artist \d+"$/).length, 1);
     const processed = linesMatching(r.stderr, / INFO: \[W\d\d\] Processed artist \d+\/10: "/);

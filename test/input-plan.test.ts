@@ -4,7 +4,7 @@ import { mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { artistsToDo, scanInput as cliScanInput } from '../src/cli/input-scan.js';
+import { artistsToDo, scanRunInput } from '../src/cli/input-scan.js';
 import { RunEmitter } from '../src/core/events.js';
 import type { Artist } from '../src/core/types.js';
 import { currentIdentity } from '../src/input/csv-rows.js';
@@ -289,7 +289,7 @@ describe('the CLI passes', () => {
     const events = new RunEmitter();
     const reported: number[] = [];
     events.on('input:row-error', (e) => reported.push(e.line));
-    const scan = await cliScanInput(path, new Set(['d1']), events);
+    const scan = await scanRunInput(path, new Set(['d1']), events);
     assert.deepEqual(reported, [4, 5]);
     assert.equal(scan.valid, 2);
     const artists = await collect(artistsToDo(scan.plan, new Set(['d1']), events));
@@ -307,7 +307,7 @@ describe('the CLI passes', () => {
     events.on('log', (e) => {
       if (e.level === 'warn') warnings.push(e.message);
     });
-    const scan = await cliScanInput(path, new Set(['d1']), events);
+    const scan = await scanRunInput(path, new Set(['d1']), events);
     appendFileSync(path, 'n2,C\n');
     const artists = await collect(artistsToDo(scan.plan, new Set(['d1']), events));
     assert.deepEqual(

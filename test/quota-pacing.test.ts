@@ -105,16 +105,26 @@ describe('provider window pacing', () => {
     await gate.close();
   });
 
-  test('admissions are spaced ~125 ms at threshold 0.8', async () => {
-    const { gate, clock } = await open({ threshold: 0.8 });
+  test('admissions are spaced ~125 ms at rate share 0.8', async () => {
+    const { gate, clock } = await open({ rateShare: 0.8 });
     await primeWith(gate, REQUESTS_600);
     const permits = await admitAll(gate, clock, 5, headers(REQUESTS_600));
     assert.deepEqual(gaps(permits), [125, 125, 125, 125]);
     await gate.close();
   });
 
+  test('the quota threshold no longer touches the pace: 0.5 and 1.0 both space admissions 100 ms', async () => {
+    for (const threshold of [0.5, 1]) {
+      const { gate, clock } = await open({ threshold, dailyLimit: 10_000 });
+      await primeWith(gate, REQUESTS_600);
+      const permits = await admitAll(gate, clock, 6, headers(REQUESTS_600));
+      assert.deepEqual(gaps(permits), [100, 100, 100, 100, 100], `threshold ${threshold}`);
+      await gate.close();
+    }
+  });
+
   test('remaining below the unused headroom holds admissions off until the window resets', async () => {
-    const { gate, clock, events } = await open({ threshold: 0.8 });
+    const { gate, clock, events } = await open({ rateShare: 0.8 });
     const logs: string[] = [];
     events.on('log', (l) => logs.push(l.message));
     // 50 left of 600 while 20 % (120) must stay unused: someone else is using the key.
@@ -133,7 +143,7 @@ describe('provider window pacing', () => {
   });
 
   test('a provider bucket smaller than the minute is judged by its own size, not the limit', async () => {
-    const { gate, clock } = await open({ threshold: 0.8 });
+    const { gate, clock } = await open({ rateShare: 0.8 });
     // 3 of a 5-request bucket left (it refills in 200 ms at 600/min): 60 % left, not 0.5 %.
     const small = {
       'x-ratelimit-limit-requests': '600',
@@ -148,7 +158,7 @@ describe('provider window pacing', () => {
   });
 
   test('a bogus reset cannot stall the run: a header-derived hold-off is capped at 65 s', async () => {
-    const { gate, clock } = await open({ threshold: 0.5 });
+    const { gate, clock } = await open({ rateShare: 0.5 });
     await primeWith(gate, {
       'x-ratelimit-limit-tokens': '100000',
       'x-ratelimit-remaining-tokens': '10',

@@ -53,6 +53,7 @@ test('simulate serves with the flags given, prints a banner, and stops with a su
       '--api-key',
       'sk-b',
       '--no-retry-after',
+      '--retry-after-ms',
     ],
     { from: 'user' },
   );
@@ -67,7 +68,7 @@ test('simulate serves with the flags given, prints a banner, and stops with a su
   const limited = await post('sk-a');
   assert.equal(limited.status, 429);
   assert.equal(limited.headers.get('retry-after'), null, '--no-retry-after');
-  assert.notEqual(limited.headers.get('retry-after-ms'), null);
+  assert.notEqual(limited.headers.get('retry-after-ms'), null, '--retry-after-ms');
   assert.equal((await post('sk-c')).status, 401, 'only the --api-key values are accepted');
   stop.abort();
   await running;

@@ -174,7 +174,7 @@ test('scripted counters follow metadata.artist_id when it is given', async () =>
 });
 
 test('FAIL429xN answers rate_limit_exceeded with the scripted retry-after', async () => {
-  await withSim({ scriptedRetryAfterMs: 2500, rpm: 100 }, async (url) => {
+  await withSim({ scriptedRetryAfterMs: 2500, rpm: 100, sendRetryAfterMs: true }, async (url) => {
     const r = await call(url, artist('A', 'FAIL429x1'));
     assert.equal(r.status, 429);
     assert.equal(r.json.error?.code, 'rate_limit_exceeded');
@@ -256,11 +256,11 @@ test('insufficientQuotaAfter serves N requests, then every later one gets insuff
   });
 });
 
-test('retry-after, retry-after-ms and x-ratelimit-* headers can each be switched off', async () => {
+test('by default a 429 carries only an integer retry-after; retry-after-ms and the others can be switched', async () => {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   const limited = async (options: SimulatorOptions): Promise<Headers> => {
     let headers = new Headers();
-    await withSim({ rpm: 60, burstRequests: 1, clock, ...options }, async (url) => {
+    await withSim({ rpm: 60, burstRequests: 1, chargeRejected: false, clock, ...options }, async (url) => {
       await call(url, artist('A'));
       const r = await call(url, artist('A'));
       assert.equal(r.status, 429);
@@ -268,11 +268,14 @@ test('retry-after, retry-after-ms and x-ratelimit-* headers can each be switched
     });
     return headers;
   };
-  const all = await limited({});
+  const byDefault = await limited({});
+  assert.equal(byDefault.get('retry-after'), '1');
+  assert.equal(byDefault.get('retry-after-ms'), null, 'OpenAI sends retry-after-ms only sometimes');
+  const all = await limited({ sendRetryAfterMs: true });
   assert.equal(all.get('retry-after'), '1');
   assert.equal(all.get('retry-after-ms'), '1000');
   assert.equal(all.get('x-ratelimit-remaining-requests'), '0');
-  const noSeconds = await limited({ sendRetryAfter: false });
+  const noSeconds = await limited({ sendRetryAfter: false, sendRetryAfterMs: true });
   assert.equal(noSeconds.get('retry-after'), null);
   assert.equal(noSeconds.get('retry-after-ms'), '1000');
   const none = await limited({ sendRetryAfter: false, sendRetryAfterMs: false, sendRateLimitHeaders: false });

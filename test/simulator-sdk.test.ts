@@ -8,7 +8,13 @@ let sim: SimulatorHandle;
 let client: OpenAI;
 
 before(async () => {
-  sim = await startSimulator({ rpm: 6000, tpm: 1_000_000, apiKeys: ['sk-test'], scriptedRetryAfterMs: 1500 });
+  sim = await startSimulator({
+    rpm: 6000,
+    tpm: 1_000_000,
+    apiKeys: ['sk-test'],
+    scriptedRetryAfterMs: 1500,
+    sendRetryAfterMs: true,
+  });
   client = new OpenAI({ baseURL: sim.url, apiKey: 'sk-test', maxRetries: 0 });
 });
 after(() => sim.close());
@@ -52,9 +58,14 @@ test('the SDK parses an inline response and the request fields are echoed', asyn
   assert.equal(data.max_output_tokens, 800);
   assert.equal(data.prompt, null);
   assert.ok(data.output_text.includes('Björk'));
-  const message = data.output[0];
-  assert.equal(message?.type, 'message');
+  assert.deepEqual(
+    data.output.map((item) => item.type),
+    ['reasoning', 'message'],
+    'gpt-5-nano reasons before it answers',
+  );
+  const message = data.output[1];
   assert.ok(message?.type === 'message' && message.role === 'assistant' && message.status === 'completed');
+  assert.ok((data.usage?.output_tokens_details.reasoning_tokens ?? 0) > 0);
 });
 
 test('the SDK parses a chat completion', async () => {

@@ -66,7 +66,7 @@ test('earlyRetries counts only requests that came back before their retry-after 
 
 test('a rate-limited client that ignores retry-after is caught as early', async () => {
   const clock = new ManualClock(T0);
-  const sim = await startSimulator({ clock, rpm: 60, burstRequests: 1 });
+  const sim = await startSimulator({ clock, rpm: 60, burstRequests: 1, chargeRejected: false });
   try {
     await call(sim.url, artist('R'));
     await call(sim.url, artist('R')); // 429, wait 1 s

@@ -4,7 +4,7 @@ import { ManualClock } from '../src/core/clock.js';
 import type { DbStatus, OutputRecord } from '../src/core/types.js';
 import { classifyDbError, createDbWriter, isUuid, redactDbUrl, type BioStore } from '../src/store/index.js';
 import { createSecretScrubber } from '../src/store/redact.js';
-import { retryDelayMs, resolveRetryPolicy, withDbRetry } from '../src/store/retry.js';
+import { dbRetryDelayMs, resolveDbRetryPolicy, withDbRetry } from '../src/store/retry.js';
 
 function record(id: string): OutputRecord {
   return {
@@ -204,7 +204,7 @@ describe('classifyDbError', () => {
 
 describe('withDbRetry', () => {
   test('retries transient failures with growing delays, then gives up', async () => {
-    const policy = resolveRetryPolicy({ attempts: 3, baseDelayMs: 100 });
+    const policy = resolveDbRetryPolicy({ attempts: 3, baseDelayMs: 100 });
     const clock = new ManualClock();
     const delays: number[] = [];
     let calls = 0;
@@ -236,7 +236,7 @@ describe('withDbRetry', () => {
         calls += 1;
         return Promise.reject(Object.assign(new Error('x'), { code: '42P01' }));
       },
-      resolveRetryPolicy(),
+      resolveDbRetryPolicy(),
       new ManualClock(),
     );
     assert.equal(calls, 1);
@@ -244,9 +244,9 @@ describe('withDbRetry', () => {
   });
 
   test('delays are capped', () => {
-    const policy = resolveRetryPolicy({ baseDelayMs: 100, maxDelayMs: 500 });
+    const policy = resolveDbRetryPolicy({ baseDelayMs: 100, maxDelayMs: 500 });
     assert.equal(
-      retryDelayMs(policy, 10, () => 0.5),
+      dbRetryDelayMs(policy, 10, () => 0.5),
       500,
     );
   });

@@ -12,6 +12,8 @@ export interface SimulatorFlags {
   rpm?: number;
   tpm?: number;
   burstRequests?: number;
+  /** Enforce the limits per second (`--per-second`). */
+  perSecond?: boolean;
   latencyMs?: number;
   latencyJitterMs?: number;
   seed?: number;
@@ -51,6 +53,7 @@ function flagList(flags: SimulatorFlags): string[] {
   add('latency-ms', flags.latencyMs);
   add('latency-jitter-ms', flags.latencyJitterMs);
   add('seed', flags.seed);
+  if (flags.perSecond === true) out.push('--per-second');
   return out;
 }
 

@@ -2,8 +2,8 @@ import type { RunEmitter } from '../core/events.js';
 import type { Artist } from '../core/types.js';
 import { planInput, readPlannedArtists, type ToDoPlan } from '../input/index.js';
 
-/** Counts of a full pass over the input. */
-export interface InputScanResult {
+/** Counts of the run's pass over the input (the input layer's `scanInput` only counts; this one also plans and reports). */
+export interface RunInputScan {
   valid: number;
   skipped: number;
   errors: number;
@@ -20,12 +20,12 @@ export interface InputScanResult {
  * do are so that the work pass reads only those. Memory stays flat, apart from the duplicate-id
  * index, which is dropped when the scan ends.
  */
-export async function scanInput(
+export async function scanRunInput(
   path: string,
   skipIds: ReadonlySet<string> | undefined,
   events: RunEmitter,
   previewSize = 5,
-): Promise<InputScanResult> {
+): Promise<RunInputScan> {
   const { counts, preview, plan } = await planInput(path, {
     ...(skipIds ? { skipIds } : {}),
     previewSize,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { BioGenError, ExitCode, exitCodeFor } from '../core/errors.js';
 import { dbCommand } from './db-command.js';
+import { quotaCommand } from './quota-command.js';
 import { runCommand } from './run-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { validateCommand } from './validate-command.js';
@@ -14,6 +15,18 @@ function packageVersion(): string {
     return pkg.version ?? 'unknown';
   } catch {
     return 'unknown';
+  }
+}
+
+/**
+ * A reader that goes away (`run --help | head -2`) is not an error: output to a closed pipe is
+ * dropped instead of dying with an EPIPE stack trace.
+ */
+function ignoreClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
   }
 }
 
@@ -31,8 +44,15 @@ export function buildProgram(): Command {
   program.addCommand(simulateCommand());
   program.addCommand(validateCommand());
   program.addCommand(dbCommand());
+  program.addCommand(quotaCommand());
+  // One error prefix everywhere: commander's own `error:` lines read like the tool's `ERROR:`.
+  const output = {
+    writeErr: (text: string) => void process.stderr.write(text),
+    outputError: (text: string, write: (text: string) => void) => write(text.replace(/^error: /, 'ERROR: ')),
+  };
   const exitOverride = (cmd: Command): void => {
     cmd.exitOverride();
+    cmd.configureOutput(output);
     for (const sub of cmd.commands) exitOverride(sub);
   };
   exitOverride(program);
@@ -41,6 +61,7 @@ export function buildProgram(): Command {
 
 /** CLI entry point: parses argv, runs the command, and exits with its code. */
 export async function main(argv: string[]): Promise<void> {
+  ignoreClosedPipes();
   const program = buildProgram();
   let code: number;
   try {
@@ -51,11 +72,11 @@ export async function main(argv: string[]): Promise<void> {
       // Help and version are "errors" to commander; they exit 0.
       code = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     } else if (error instanceof BioGenError) {
-      process.stderr.write(`Error: ${error.message}\n`);
+      process.stderr.write(`ERROR: ${error.message}\n`);
       code = exitCodeFor(error);
     } else {
       process.stderr.write(
-        `Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        `ERROR: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
       );
       code = ExitCode.input;
     }

@@ -1,4 +1,4 @@
-import { resolveRunConfig, type RunConfig } from '../config/index.js';
+import { resolveRunConfig, secretMaskFor, type RunConfig } from '../config/index.js';
 import { createScaledClock, systemClock, type Clock } from '../core/clock.js';
 import { BioGenError, ExitCode, exitCodeFor } from '../core/errors.js';
 import { RunEmitter } from '../core/events.js';
@@ -29,6 +29,7 @@ function loggerFor(config: RunConfig, clock: Clock): Logger {
     format: config.logFormat,
     console: streamWriter(process.stderr),
     ...(config.logFile ? { file: config.logFile } : {}),
+    mask: secretMaskFor(config),
   });
 }
 
@@ -44,6 +45,12 @@ export async function executeRun(flags: Partial<Record<RunFieldName, unknown>>):
     logger = loggerFor(config, clock);
     const events = new RunEmitter();
     attachLogRenderer(events, logger);
+    if (config.testMode && !(config.enableDb && config.dbTarget === 'catalog')) {
+      events.log(
+        'warn',
+        '--test-mode only applies to --enable-db --db-target catalog (it writes to test_artists); it has no effect on this run',
+      );
+    }
     for (const [name, source] of Object.entries(sources)) {
       if (source !== 'default' && source !== 'flag') events.log('debug', `Setting ${name} taken from ${source}`);
     }
@@ -55,7 +62,7 @@ export async function executeRun(flags: Partial<Record<RunFieldName, unknown>>):
         : error instanceof Error
           ? (error.stack ?? error.message)
           : String(error);
-    if (logger) logger.log('error', message);
+    if (logger) logger.log('error', message, { event: 'run:error' });
     else process.stderr.write(`${new Date(clock.now()).toISOString()} ERROR: ${message}\n`);
     return error instanceof BioGenError ? exitCodeFor(error) : ExitCode.input;
   } finally {

@@ -1,12 +1,13 @@
 import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { RunConfig } from '../config/index.js';
-import { ExitCode } from '../core/errors.js';
+import { secretMaskFor, type RunConfig } from '../config/index.js';
+import { ExitCode, ProviderUnreachableError } from '../core/errors.js';
 import type { RunEmitter, RunSummary } from '../core/events.js';
 import type { RunOutcome } from '../pipeline/index.js';
 import { summaryLines, writeReport, type RunRecorder } from '../report/index.js';
 import type { Logger } from '../telemetry/index.js';
+import { continueCommand } from './continue-command.js';
 
 /** The exit code and report outcome of a finished run (DESIGN §3.3). */
 export function exitCodeOf(outcome: RunOutcome): { code: number; kind: RunSummary['outcome'] } {
@@ -18,7 +19,10 @@ export function exitCodeOf(outcome: RunOutcome): { code: number; kind: RunSummar
     case 'quota':
       return { code: ExitCode.quota, kind: 'quota_stopped' };
     case 'auth':
-      return { code: ExitCode.config, kind: 'auth_failed' };
+      return {
+        code: ExitCode.config,
+        kind: outcome.stopError instanceof ProviderUnreachableError ? 'failed' : 'auth_failed',
+      };
     default:
       return outcome.failed > 0
         ? { code: ExitCode.someFailed, kind: 'completed' }
@@ -33,6 +37,8 @@ export interface FinishContext {
   logger: Logger;
   recorder: RunRecorder;
   paths: { output: string; errors: string };
+  /** The run's command-line arguments, for the "continue with" hint. @default process.argv.slice(2) */
+  argv?: readonly string[];
 }
 
 function sizeOf(path: string): number {
@@ -53,28 +59,33 @@ export async function finishRun(ctx: FinishContext, outcome: RunOutcome): Promis
   const summary = recorder.summarize({ outcome: kind, exitCode: code, outputPath: paths.output });
   events.emit('run:end', summary);
   const report = recorder.finish(summary, { outputBytes: sizeOf(paths.output) });
-  logger.log('info', '='.repeat(70));
-  for (const line of summaryLines(report)) logger.log('info', line);
-  logger.log('info', `Output: ${paths.output}${config.report ? ` · report: ${config.report}` : ''}`);
-  logger.log('info', '='.repeat(70));
-  if (outcome.stopError) logger.log('error', outcome.stopError.message);
+  logger.rule();
+  for (const line of summaryLines(report)) logger.log('info', line, { event: 'run:summary' });
+  logger.log('info', `Output: ${paths.output}${config.report ? ` · report: ${config.report}` : ''}`, {
+    event: 'run:output',
+  });
+  logger.rule();
+  // The reason of a stop was announced once when it happened (run:stopping); here only the way on.
+  const again = continueCommand(ctx.argv ?? process.argv.slice(2));
   if (code === ExitCode.sigint || code === ExitCode.sigterm || code === ExitCode.quota) {
-    logger.log(
-      'info',
-      `Partial results are saved in ${paths.output}. Continue later with the same command plus --resume.`,
-    );
+    logger.log('info', `Partial results are saved in ${paths.output}. To continue: ${again}`, {
+      event: 'run:continue',
+      command: again,
+    });
   } else if (outcome.failed > 0) {
-    logger.log(
-      'warn',
-      `${outcome.failed} artist(s) failed (details in ${paths.errors}); run again with --resume to retry them.`,
-    );
+    logger.log('warn', `${outcome.failed} artist(s) failed (details in ${paths.errors}). To retry them: ${again}`, {
+      event: 'run:continue',
+      command: again,
+    });
   }
   if (config.report) {
     try {
       await mkdir(dirname(config.report), { recursive: true });
-      await writeReport(config.report, report);
+      await writeReport(config.report, report, secretMaskFor(config));
     } catch (error) {
-      logger.log('error', `Could not write the run report ${config.report}: ${(error as Error).message}`);
+      logger.log('error', `Could not write the run report ${config.report}: ${(error as Error).message}`, {
+        event: 'report:failed',
+      });
     }
   }
   return code;

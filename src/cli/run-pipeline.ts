@@ -1,5 +1,5 @@
 import type { RunConfig } from '../config/index.js';
-import { redactConfig } from '../config/index.js';
+import { redactConfig, secretMaskFor } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import { ConfigError, ExitCode, InputError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
@@ -16,10 +16,10 @@ import { createPricer, loadCounter, loadPriceTable, measuringBuilder } from '../
 import { Runner, type ResultSink, type RunOutcome } from '../pipeline/index.js';
 import { createRequestBuilder } from '../prompt/index.js';
 import { createOpenAIProvider } from '../provider/index.js';
-import { openQuotaGate } from '../quota/index.js';
+import { openQuotaGate, withReachability } from '../quota/index.js';
 import { createRunRecorder, type RunRecorder } from '../report/index.js';
 import { startProgress, type Logger } from '../telemetry/index.js';
-import { artistsToDo, scanInput } from './input-scan.js';
+import { artistsToDo, scanRunInput } from './input-scan.js';
 import type { DatabaseLink } from './run-database.js';
 import { finishRun } from './run-finish.js';
 import { openRunLedger, spendOptions } from './run-ledger.js';
@@ -84,7 +84,7 @@ async function runLocked(
   }
   if (resumed && resumed.repairedBytes > 0)
     events.emit('output:repaired', { path: paths.output, bytesRemoved: resumed.repairedBytes });
-  const scan = await scanInput(config.input, resumed?.doneIds, events);
+  const scan = await scanRunInput(config.input, resumed?.doneIds, events);
   if (scan.valid === 0 && scan.alreadyDone === 0) {
     throw new InputError(
       `No valid artist found in ${config.input} (${scan.errors} invalid rows, ${scan.skipped} skipped lines)`,
@@ -101,7 +101,9 @@ async function runLocked(
   }
   if (!resumed) {
     takeLock(paths.output, paths.lock);
-    await prepareOutput(paths.output, { resume: false, overwrite: config.overwrite });
+    const fresh = await prepareOutput(paths.output, { resume: false, overwrite: config.overwrite });
+    if (fresh.backupPath !== undefined)
+      events.log('info', `--overwrite: the previous output was kept as ${fresh.backupPath}`);
   }
 
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -131,10 +133,11 @@ async function runLocked(
     const spend = await spendOptions(config, pricer, builder, model, resumed !== undefined, events);
     const ledger = await openRunLedger(config, paths, clock, events, apiKey, baseURL);
     cleanups.push(() => ledger.close());
-    const gate = await openQuotaGate(
+    const quotaGate = await openQuotaGate(
       {
         monitoring: config.quotaMonitoring,
         threshold: config.quotaThreshold,
+        rateShare: config.rateShare,
         dailyLimit: config.dailyLimit,
         pauseDurationHours: config.pauseDuration,
         logIntervalRequests: config.quotaLogInterval,
@@ -146,11 +149,17 @@ async function runLocked(
       },
       { clock, events, ledger },
     );
+    const gate = withReachability(quotaGate, {
+      clock,
+      events,
+      url: simulator ? simulator.url : (config.baseUrl ?? 'https://api.openai.com/v1'),
+      giveUpMs: config.unreachableGiveUp * 1000,
+    });
     cleanups.push(() => gate.close());
 
     const jsonl = openJsonlSink(paths.output);
     cleanups.push(() => jsonl.close());
-    const errorsSink = openErrorSink(paths.errors);
+    const errorsSink = openErrorSink(paths.errors, secretMaskFor(config));
     cleanups.push(() => errorsSink.close());
     const db: DatabaseLink | undefined = config.enableDb
       ? await (await import('./run-database.js')).openDatabase(config, paths, jsonl, events)
@@ -168,13 +177,25 @@ async function runLocked(
     };
 
     const runner = new Runner(
-      { provider, builder, gate, sink, events, clock, costOf: (usage, model) => pricer.costOf(usage, model) },
+      {
+        provider,
+        builder,
+        gate,
+        sink,
+        events,
+        clock,
+        costOf: (usage, model, tier) => pricer.costOf(usage, model, tier),
+      },
       {
         maxWorkers: config.maxWorkers,
         maxRetries: config.maxRetries,
         requestTimeoutMs: config.requestTimeout * 1000,
         total: scan.valid,
         initialDbStatus: db ? 'pending' : null,
+        flex:
+          config.mode === 'flex'
+            ? { fallback: config.flexFallback, fallbackAfter: config.flexFallbackAfter }
+            : undefined,
       },
     );
     if (config.metricsPort !== undefined) {

@@ -22,6 +22,8 @@ export interface SimulateFlags {
   rpd?: number;
   burstRequests?: number;
   burstTokens?: number;
+  perSecond?: boolean;
+  chargeRejected: boolean;
   latencyMs: number;
   latencyJitterMs: number;
   seed: number;
@@ -35,7 +37,7 @@ export interface SimulateFlags {
   model: string;
   scriptedRetryAfterMs: number;
   retryAfter: boolean;
-  retryAfterMs: boolean;
+  retryAfterMs?: boolean;
   rateLimitHeaders: boolean;
   batchLinesPerPoll: number;
   batchExpireCount: number;
@@ -94,6 +96,8 @@ export function simulatorOptionsFromFlags(flags: SimulateFlags): SimulatorOption
     rpd: flags.rpd,
     burstRequests: flags.burstRequests,
     burstTokens: flags.burstTokens,
+    perSecond: flags.perSecond === true,
+    chargeRejected: flags.chargeRejected,
     latencyMs: flags.latencyMs,
     latencyJitterMs: flags.latencyJitterMs,
     seed: flags.seed,
@@ -107,7 +111,7 @@ export function simulatorOptionsFromFlags(flags: SimulateFlags): SimulatorOption
     model: flags.model,
     scriptedRetryAfterMs: flags.scriptedRetryAfterMs,
     sendRetryAfter: flags.retryAfter,
-    sendRetryAfterMs: flags.retryAfterMs,
+    sendRetryAfterMs: flags.retryAfterMs === true,
     sendRateLimitHeaders: flags.rateLimitHeaders,
     batchLinesPerPoll: flags.batchLinesPerPoll,
     batchExpireCount: flags.batchExpireCount,
@@ -148,10 +152,10 @@ export function simulatorBanner(url: string, flags: SimulateFlags): string {
   const key = flags.apiKey?.[0] ?? 'sk-sim';
   return [
     `OpenAI-compatible simulator listening on ${url}`,
-    `  limits:  ${limitText('RPM', flags.rpm, flags.burstRequests)}, ${limitText('TPM', flags.tpm, flags.burstTokens)}, ${limitText('RPD', flags.rpd, undefined)}`,
+    `  limits:  ${limitText('RPM', flags.rpm, flags.burstRequests)}, ${limitText('TPM', flags.tpm, flags.burstTokens)}, ${limitText('RPD', flags.rpd, undefined)}${flags.perSecond === true ? ' (enforced per second)' : ''}${flags.chargeRejected ? '; 429s count against the request window' : ''}`,
     `  latency: ${latency}`,
     `  faults:  ${faults.length === 0 ? 'none' : faults.join(', ')} (seed ${flags.seed}; scripted tokens always active)`,
-    `  headers: retry-after ${onOff(flags.retryAfter)}, retry-after-ms ${onOff(flags.retryAfterMs)}, x-ratelimit-* ${onOff(flags.rateLimitHeaders)}`,
+    `  headers: retry-after ${onOff(flags.retryAfter)}, retry-after-ms ${onOff(flags.retryAfterMs === true)}, x-ratelimit-* ${onOff(flags.rateLimitHeaders)}`,
     `  auth:    ${flags.apiKey === undefined ? 'any non-empty bearer key' : `${flags.apiKey.length} accepted key(s)`}`,
     `  stats:   GET ${origin}/__stats   reset: POST ${origin}/__reset`,
     '',
@@ -216,6 +220,8 @@ export function simulateCommand(io: SimulateCommandIo = {}): Command {
       'token bucket size (default: the full --tpm)',
       int('--burst-tokens', 1, 10_000_000_000),
     )
+    .option('--per-second', 'enforce --rpm and --tpm per second (buckets of a sixtieth), as OpenAI may')
+    .option('--no-charge-rejected', 'do not count rate-limited requests against the request window')
     .option(
       '--latency-ms <ms>',
       'mean added latency per admitted request',
@@ -248,7 +254,7 @@ export function simulateCommand(io: SimulateCommandIo = {}): Command {
       1000,
     )
     .option('--no-retry-after', 'omit the retry-after header on rate-limit 429s')
-    .option('--no-retry-after-ms', 'omit the retry-after-ms header on rate-limit 429s')
+    .option('--retry-after-ms', 'also send retry-after-ms on rate-limit 429s (OpenAI sends it only sometimes)')
     .option('--no-rate-limit-headers', 'omit the x-ratelimit-* headers (some real 429s lack them)')
     .option(
       '--batch-lines-per-poll <n>',

@@ -154,6 +154,55 @@ export const runFields = {
     schema: bool,
     default: false,
   },
+  mode: {
+    flag: '--mode',
+    placeholder: '<mode>',
+    env: 'RUN_MODE',
+    help: 'standard requests, flex (half price, slower, service_tier "flex") or batch (Batch API, half price, within 24 h)',
+    allowed: 'standard, flex or batch',
+    ...choice(['standard', 'flex', 'batch']),
+    default: 'standard',
+  },
+  flexFallback: {
+    flag: '--flex-fallback',
+    placeholder: '<what>',
+    help: 'flex mode, after --flex-fallback-after "resource unavailable" refusals: keep waiting, or send at the standard tier',
+    allowed: 'wait or standard',
+    ...choice(['wait', 'standard']),
+    default: 'wait',
+  },
+  flexFallbackAfter: {
+    flag: '--flex-fallback-after',
+    placeholder: '<n>',
+    help: 'flex refusals of one artist before --flex-fallback standard applies, 1-1000',
+    allowed: 'an integer from 1 to 1000',
+    schema: numberIn({ min: 1, max: 1000, integer: true }),
+    default: 3,
+  },
+  batchMaxRequests: {
+    flag: '--batch-max-requests',
+    placeholder: '<n>',
+    help: 'batch mode: most requests per batch file, 1-50000 (files are also kept under 200 MB)',
+    allowed: 'an integer from 1 to 50000',
+    schema: numberIn({ min: 1, max: 50_000, integer: true }),
+    default: 50_000,
+  },
+  batchQueueTokens: {
+    flag: '--batch-queue-tokens',
+    placeholder: '<n>',
+    help: "batch mode: the model's enqueued-token limit; input tokens queued at once stay under it",
+    helpDefault: 'none',
+    allowed: 'a whole number of tokens greater than 0',
+    schema: numberIn({ min: 1, integer: true }),
+  },
+  batchPollInterval: {
+    flag: '--batch-poll-interval',
+    placeholder: '<sec>',
+    help: 'batch mode: first wait between status checks; it grows up to 10x while nothing changes',
+    allowed: 'seconds, more than 0 and at most 3600',
+    schema: numberIn({ min: 0, max: 3600, minExclusive: true }),
+    default: 30,
+  },
   maxWorkers: {
     flag: '--max-workers',
     placeholder: '<n>',
@@ -173,10 +222,18 @@ export const runFields = {
   requestTimeout: {
     flag: '--request-timeout',
     placeholder: '<sec>',
-    help: 'seconds before a request is abandoned and retried',
+    help: 'seconds before a request is abandoned and retried (flex mode: 900 unless set)',
     allowed: 'seconds, more than 0 and at most 3600',
     schema: numberIn({ min: 0, max: 3600, minExclusive: true }),
     default: 120,
+  },
+  unreachableGiveUp: {
+    flag: '--unreachable-give-up',
+    placeholder: '<sec>',
+    help: 'seconds the model API may stay unreachable (dispatch paused, probing) before the run stops with exit 3',
+    allowed: 'seconds, from 1 to 86400',
+    schema: numberIn({ min: 1, max: 86400 }),
+    default: 900,
   },
   quotaMonitoring: {
     flag: '--quota-monitoring',
@@ -197,14 +254,31 @@ export const runFields = {
     schema: numberIn({ min: 0.1, max: 1 }),
     default: 0.8,
   },
+  rateShare: {
+    flag: '--rate-share',
+    placeholder: '<x>',
+    env: 'RATE_SHARE',
+    help: "share of the provider's request and token windows this run may use, >0-1.0",
+    allowed: 'a number more than 0 and at most 1.0',
+    schema: numberIn({ min: 0, max: 1, minExclusive: true }),
+    default: 1,
+  },
   dailyLimit: {
     flag: '--daily-limit',
     placeholder: '<n>',
     env: 'DAILY_REQUEST_LIMIT',
-    help: 'requests per UTC day, retries included',
+    help: 'requests per UTC day, retries included; none lifts a limit set in .env or the environment',
     helpDefault: 'none',
-    allowed: 'a whole number of requests greater than 0',
-    schema: numberIn({ min: 1, integer: true }),
+    allowed: 'a whole number of requests greater than 0, or none for no limit',
+    // `none` (any case) lifts a limit set in .env or the environment: the test plan's "None" row.
+    schema: z.union([
+      z
+        .string()
+        .trim()
+        .regex(/^none$/i)
+        .transform(() => undefined),
+      numberIn({ min: 1, integer: true }),
+    ]),
   },
   pauseDuration: {
     flag: '--pause-duration',

@@ -3,3 +3,4 @@ export { resolveRunConfig, type ConfigLayers, type ConfigSources } from './resol
 export type { RunConfig } from './run-config.js';
 export { redactConfig, secretFieldNames } from './redact.js';
 export { checkNumber, describeRange, numericFlag, type NumericRange } from './numeric.js';
+export { secretMaskFor, secretValues } from './secrets.js';

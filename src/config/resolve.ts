@@ -42,6 +42,9 @@ function describeSource(spec: FieldSpec, source: SettingSource): string {
   return `${spec.env ?? spec.flag} (from ${source})`;
 }
 
+/** Request timeout of flex mode when none is set, in seconds. */
+export const FLEX_REQUEST_TIMEOUT_S = 900;
+
 /** Origin of every resolved setting, for diagnostics and the run report. */
 export type ConfigSources = Partial<Record<RunFieldName, SettingSource>>;
 
@@ -90,6 +93,9 @@ export function resolveRunConfig(layers: ConfigLayers): { config: RunConfig; sou
   if (values['promptVersion'] !== undefined && values['promptId'] === undefined) {
     throw new UsageError('--prompt-version needs --prompt-id (or OPENAI_PROMPT_ID)');
   }
+  // Flex answers can take many minutes; OpenAI advises a 15-minute client timeout (docs/flex.md).
+  if (values['mode'] === 'flex' && sources.requestTimeout === 'default')
+    values['requestTimeout'] = FLEX_REQUEST_TIMEOUT_S;
   // A URL on the command line means the user wants the database; one in the environment alone does not.
   if (sources.dbUrl === 'flag') values['enableDb'] = true;
   return { config: values as unknown as RunConfig, sources };

@@ -63,6 +63,7 @@ export class InputError extends BioGenError {
  * - `bad_request`: 400/404/409/422 (fail the artist)
  * - `too_large`: the request can never fit the token window (fail the artist)
  * - `auth`: 401/403 (stop the run, exit 3)
+ * - `resource_unavailable`: 429 of a flex request without capacity (unbilled; that request backs off alone)
  */
 export type ProviderErrorKind =
   | 'rate_limit'
@@ -76,7 +77,8 @@ export type ProviderErrorKind =
   | 'incomplete'
   | 'bad_request'
   | 'too_large'
-  | 'auth';
+  | 'auth'
+  | 'resource_unavailable';
 
 /** Details carried by every {@link ProviderError}. */
 export interface ProviderErrorDetails {
@@ -149,6 +151,21 @@ export class QuotaStopError extends BioGenError {
 export class AuthStopError extends BioGenError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, 'E_AUTH', options);
+  }
+}
+
+/**
+ * Raised when the model API cannot be reached: connection failures before any answer, or an
+ * outage longer than the give-up time. It stops the run the way rejected credentials do (no
+ * more requests, exit 3), hence the subclass; the run is resumable.
+ */
+export class ProviderUnreachableError extends AuthStopError {
+  /** The API base URL that could not be reached. */
+  readonly url: string;
+  constructor(message: string, url: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.url = url;
+    Object.defineProperty(this, 'code', { value: 'E_UNREACHABLE' });
   }
 }
 

@@ -53,6 +53,10 @@ export interface RunEvents {
   };
   /** Dispatching resumed. */
   'quota:resumed': { pausedMs: number; reason: string };
+  /** The model API stopped answering connections: dispatch pauses and probes until `since + giveUpMs`. */
+  'provider:unreachable': { url: string; since: number; message: string; giveUpMs: number };
+  /** The model API answered again after an outage that began at `since`. */
+  'provider:reachable': { url: string; since: number; downMs: number };
   /** A request is about to leave (after the gate admitted it). */
   'request:sent': { artist: Artist; worker: number; attempt: number };
   /** A request failed and will be retried after `delayMs`. */

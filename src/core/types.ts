@@ -42,6 +42,8 @@ export interface ProviderSuccess {
   requestId: string | undefined;
   /** Time of the HTTP exchange in ms. */
   durationMs: number;
+  /** The `service_tier` the response says it was processed at (`default`, `flex`, …), when it says. */
+  serviceTier?: string | undefined;
 }
 
 /** `db_status` values of an output record. */
@@ -68,6 +70,12 @@ export interface OutputRecord {
   /** null when no database is enabled for the run. */
   db_status: DbStatus | null;
   error: null;
+  /** How the bio was produced, outside standard mode (docs/flex.md, docs/batch.md). */
+  mode?: 'flex' | 'batch';
+  /** Processing tier the response reports, outside standard mode (`flex`, `default`). */
+  service_tier?: string;
+  /** The Batch API batch that produced the bio (batch mode). */
+  batch_id?: string;
 }
 
 /** One line of `<stem>.errors.jsonl`. */

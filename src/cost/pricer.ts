@@ -6,10 +6,13 @@ import { priceFor, unknownPriceMessage, type ModelPrice, type PriceTable, type T
 export interface Pricer {
   /** The tier requests are billed at. */
   readonly tier: Tier;
-  /** Price of `model` on the run's tier (warns once when unknown). */
-  price(model: string): ModelPrice | undefined;
-  /** Dollars billed for `usage`, or null when `model` has no price. */
-  costOf(usage: TokenUsage, model: string): number | null;
+  /** Price of `model` on `tier` (warns once when unknown). @default tier the run's tier */
+  price(model: string, tier?: Tier): ModelPrice | undefined;
+  /**
+   * Dollars billed for `usage`, or null when `model` has no price.
+   * @default tier the run's tier (flex lines pass the tier their response reports)
+   */
+  costOf(usage: TokenUsage, model: string, tier?: Tier): number | null;
 }
 
 /**
@@ -19,19 +22,19 @@ export interface Pricer {
  */
 export function createPricer(table: PriceTable, tier: Tier, warn: (message: string) => void): Pricer {
   const warned = new Set<string>();
-  const price = (model: string): ModelPrice | undefined => {
-    const found = priceFor(model, tier, table);
-    if (found === undefined && !warned.has(model)) {
-      warned.add(model);
-      warn(unknownPriceMessage(model, tier));
+  const price = (model: string, on: Tier = tier): ModelPrice | undefined => {
+    const found = priceFor(model, on, table);
+    if (found === undefined && !warned.has(`${on}:${model}`)) {
+      warned.add(`${on}:${model}`);
+      warn(unknownPriceMessage(model, on));
     }
     return found;
   };
   return {
     tier,
     price,
-    costOf(usage, model) {
-      const p = price(model);
+    costOf(usage, model, on = tier) {
+      const p = price(model, on);
       return p === undefined ? null : costOf(usage, p);
     },
   };

@@ -8,6 +8,7 @@ import type { ClaimRequest, ClaimResult, QuotaLedger } from '../quota/ledger-typ
 import { LedgerDamagedError } from '../quota/ledger-types.js';
 import {
   formatQuotaState,
+  loadQuotaState,
   QuotaStateStore,
   type PauseState,
   type QuotaState,
@@ -35,6 +36,7 @@ CREATE TABLE IF NOT EXISTS key_ledger (
   window_requests REAL,
   window_tokens REAL,
   window_observed_at INTEGER,
+  reset_day TEXT,
   updated_at INTEGER NOT NULL
 )`;
 
@@ -53,6 +55,8 @@ export interface LedgerRow {
   window_requests: number | null;
   window_tokens: number | null;
   window_observed_at: number | null;
+  /** UTC day of the last deliberate `quota reset`: that day's count is what the user said. */
+  reset_day: string | null;
   updated_at: number;
 }
 
@@ -118,8 +122,10 @@ export function openLedgerDatabase(path: string): Database.Database {
       throw damaged(path, 'is a SQLite database of something else (not an artist-bio-gen key ledger)');
     }
     db.pragma('journal_mode = WAL');
-    // Every committed count must survive a power cut: over-counting is allowed, under-counting is not.
-    db.pragma('synchronous = FULL');
+    // NORMAL in WAL mode: a commit survives a crash of the process without an fsync each (FULL
+    // costs ~10 ms of blocked event loop per request). Against a power cut, each job's fsync'd
+    // JSON copy of the count is reconciled at open (`SqliteLedger.open`): never an under-count.
+    db.pragma('synchronous = NORMAL');
     db.exec(SCHEMA);
     db.prepare('SELECT count(*) FROM key_ledger').get();
     return db;
@@ -202,7 +208,24 @@ export class SqliteLedger implements QuotaLedger {
         );
       }
     }
+    if (options.mirrorPath !== undefined) await ledger.#reconcile(options.mirrorPath);
     return ledger;
+  }
+
+  // The job's JSON copy was fsync'd before each request left; if it counts more for today than
+  // the database (commits lost to a power cut), the database takes the larger count.
+  async #reconcile(mirrorPath: string): Promise<void> {
+    const mirror = await loadQuotaState(mirrorPath);
+    if (mirror.kind !== 'loaded') return;
+    const { day, requestsToday, spentUsd } = mirror.state;
+    this.rollover(this.#clock.now());
+    if (this.#row().reset_day === day) return;
+    this.#db
+      .prepare(
+        `UPDATE key_ledger SET requests = max(requests, ?), spent_usd = max(spent_usd, ?), updated_at = ?
+         WHERE scope = ? AND day = ?`,
+      )
+      .run(requestsToday, spentUsd, this.#clock.now(), this.#scope.id, day);
   }
 
   #insert(known: KnownUsage): void {
@@ -356,4 +379,25 @@ export class SqliteLedger implements QuotaLedger {
     if (this.#db.open) this.#db.close();
     return Promise.resolve();
   }
+}
+
+/**
+ * Deliberately sets today's count and spend of `scope` to 0 (`quota reset --yes`): the day's
+ * pause is cleared and the job files' copies are no longer used to raise the count today.
+ * Returns false when the ledger has no row for the scope.
+ */
+export function resetScope(db: Database.Database, scopeId: string, now: number): boolean {
+  const day = utcDayKey(now);
+  const result = db
+    .prepare(
+      `UPDATE key_ledger SET day = ?, requests = 0, spent_usd = 0, threshold_pause_day = NULL, pause_reason = NULL,
+         pause_since = NULL, pause_until = NULL, reset_day = ?, updated_at = ? WHERE scope = ?`,
+    )
+    .run(day, day, now, scopeId);
+  return result.changes > 0;
+}
+
+/** Every scope's row, for `quota show`. */
+export function ledgerRows(db: Database.Database): LedgerRow[] {
+  return db.prepare<[], LedgerRow>('SELECT * FROM key_ledger ORDER BY scope').all();
 }

@@ -6,10 +6,12 @@ import { serializeErrorRecord } from './serialize.js';
 /** Appends error records, one whole line per write. */
 export class ErrorSink {
   readonly #file: AppendFile;
+  readonly #mask: (text: string) => string;
 
   /** Use {@link openErrorSink}. */
-  constructor(file: AppendFile) {
+  constructor(file: AppendFile, mask: (text: string) => string = (text) => text) {
     this.#file = file;
+    this.#mask = mask;
   }
 
   /** The file's path. */
@@ -24,7 +26,7 @@ export class ErrorSink {
 
   /** Writes the record as one line. @throws OutputWriteError */
   append(record: ErrorRecord): void {
-    this.#file.append(serializeErrorRecord(record));
+    this.#file.append(Buffer.from(this.#mask(serializeErrorRecord(record).toString('utf8')), 'utf8'));
   }
 
   /** fsyncs and closes the file; later calls do nothing. @throws OutputWriteError */
@@ -35,9 +37,10 @@ export class ErrorSink {
 
 /**
  * Opens (creating if needed) the errors file for appending. {@link prepareOutput} empties it at
- * the start of every run: it holds the failures of the latest run only.
+ * the start of every run: it holds the failures of the latest run only. `mask` is applied to
+ * every line (the run's secrets).
  * @throws OutputWriteError
  */
-export function openErrorSink(path: string): ErrorSink {
-  return new ErrorSink(new AppendFile(path));
+export function openErrorSink(path: string, mask?: (text: string) => string): ErrorSink {
+  return new ErrorSink(new AppendFile(path), mask);
 }

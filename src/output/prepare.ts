@@ -5,6 +5,7 @@ import type { Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { outputPaths, type OutputPaths } from './paths.js';
+import { backUpOutput } from './backup.js';
 import { repairTail } from './repair.js';
 import { buildResumeIndex, type DbResync } from './resume-index.js';
 
@@ -21,6 +22,8 @@ export interface PreparedOutput {
   paths: OutputPaths;
   /** How the output was taken: new or empty file, emptied, or continued. */
   mode: 'new' | 'overwrite' | 'resume';
+  /** Where `--overwrite` kept the previous output (undefined when there was nothing to keep). */
+  backupPath?: string | undefined;
   /** Ids that already have a bio (resume only; empty otherwise). */
   doneIds: Set<string>;
   /** Lines still owing a database write (`db_status` pending or error). */
@@ -52,6 +55,10 @@ async function statOrUndefined(path: string): Promise<Stats | undefined> {
       cause: error,
     });
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await statOrUndefined(path)) !== undefined;
 }
 
 async function isAccessible(path: string, mode: number): Promise<boolean> {
@@ -100,7 +107,7 @@ async function checkWritable(path: string, what: string): Promise<Stats | undefi
  * Checks and prepares the output files before any work starts.
  * - The directory must be writable (a missing one is created), else {@link UsageError}.
  * - A non-empty output without `resume` or `overwrite` is refused ({@link UsageError}) and left untouched.
- * - `overwrite` empties the output.
+ * - `overwrite` keeps the old output aside (`<output>.bak`) and empties the output.
  * - `resume` repairs a torn last line, then streams the output to index the done ids.
  * - The errors file is emptied in every case: it holds the failures of the latest run only.
  * The state file is not touched here (its daily count must survive an overwrite).
@@ -133,7 +140,7 @@ export async function prepareOutput(path: string, options: PrepareOptions): Prom
     invalidLines: 0,
     invalidLineNumbers: [],
   };
-  if (options.overwrite && size > 0) await truncate(paths.output, 0);
+  if (options.overwrite && size > 0) prepared.backupPath = await backUpOutput(paths.output, exists);
   if (existingErrors !== undefined && existingErrors.size > 0) await truncate(paths.errors, 0);
   if (!options.resume || size === 0) return prepared;
 

@@ -44,6 +44,10 @@ export function serializeOutputRecord(record: OutputRecord): SerializedLine {
     ...(record.cost_usd === undefined ? {} : { cost_usd: record.cost_usd }),
     attempts: record.attempts,
     duration_ms: record.duration_ms,
+    // Flex and batch lines say how they were made (docs/flex.md, docs/batch.md).
+    ...(record.mode === undefined ? {} : { mode: record.mode }),
+    ...(record.service_tier === undefined ? {} : { service_tier: record.service_tier }),
+    ...(record.batch_id === undefined ? {} : { batch_id: record.batch_id }),
   };
   const headJson = JSON.stringify(head);
   const status = record.db_status === null ? 'null' : encodeDbStatus(record.db_status);

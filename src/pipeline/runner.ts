@@ -6,6 +6,8 @@ import type { DispatchGate, Permit } from '../core/gate.js';
 import type { Artist, DbStatus, TokenUsage } from '../core/types.js';
 import type { RequestBuilder } from '../prompt/index.js';
 import type { ModelProvider } from '../provider/index.js';
+import type { Tier } from '../cost/index.js';
+import { flexBilledTier, flexRetry, markFlexRecord, type FlexOptions } from './flex-policy.js';
 import { failureRecord, successRecord } from './records.js';
 import type { ResultSink } from './result-sink.js';
 
@@ -26,6 +28,8 @@ export interface RunnerOptions {
   initialDbStatus: DbStatus | null;
   /** How long in-flight requests may take to finish after the first stop signal. @default 30000 */
   drainTimeoutMs?: number;
+  /** Flex mode: ask for `service_tier: "flex"` and handle its refusals (docs/flex.md). @default undefined (standard) */
+  flex?: FlexOptions | undefined;
 }
 
 /** Everything the runner needs, injected. */
@@ -40,7 +44,7 @@ export interface RunnerDeps {
    * Prices a response's usage for the output line's `cost_usd` (null = model without a known
    * price). Without it, lines carry no `cost_usd`.
    */
-  costOf?: (usage: TokenUsage, model: string) => number | null;
+  costOf?: (usage: TokenUsage, model: string, tier?: Tier) => number | null;
 }
 
 /** What a finished run did. */
@@ -162,6 +166,9 @@ export class Runner {
     const { gate, provider, builder, events, clock, sink } = this.#deps;
     const request = builder.build(artist);
     const startedAt = clock.now();
+    const flex = this.#options.flex;
+    let tier: 'flex' | 'default' | undefined = flex === undefined ? undefined : 'flex';
+    let flexRefusals = 0;
     for (let attempt = 1; ; attempt++) {
       let permit: Permit;
       try {
@@ -188,9 +195,12 @@ export class Runner {
         const result = await provider.generate(request, {
           signal: this.#hard.signal,
           timeoutMs: this.#options.requestTimeoutMs,
+          serviceTier: tier,
         });
         this.#inFlight--;
-        const costUsd = this.#deps.costOf?.(result.usage, result.model);
+        // A flex line is priced at the tier its response reports (a fallback is standard).
+        const billedTier = tier === undefined ? undefined : flexBilledTier(result);
+        const costUsd = this.#deps.costOf?.(result.usage, result.model, billedTier);
         permit.settle({ ok: true, headers: result.headers, usage: result.usage });
         events.emit('request:done', {
           artist,
@@ -210,6 +220,7 @@ export class Runner {
           this.#options.initialDbStatus,
           costUsd,
         );
+        if (tier !== undefined) markFlexRecord(record, result, tier);
         sink.success(record);
         this.#succeeded++;
         events.emit('artist:done', { artist, worker, index: ++this.#completed, total: this.#options.total, record });
@@ -231,6 +242,28 @@ export class Runner {
           durationMs: clock.now() - sentAt,
           usage: undefined,
         });
+        if (error.kind === 'resource_unavailable' && flex !== undefined && !this.stopping) {
+          // No capacity for flex: only this request waits; it is not a failed attempt for --max-retries.
+          const step = flexRetry(++flexRefusals, flex);
+          tier = step.tier;
+          attempt--;
+          events.emit('request:retry', {
+            artist,
+            worker,
+            attempt,
+            delayMs: step.delayMs,
+            kind: error.kind,
+            status: error.status,
+            code: error.apiCode,
+            message: error.message,
+          });
+          try {
+            await clock.sleep(step.delayMs, this.#dispatch.signal);
+          } catch {
+            return 'unfinished';
+          }
+          continue;
+        }
         const decision = gate.decide(error, attempt, this.#options.maxRetries);
         if (decision.action === 'stop') {
           this.stop(decision.error instanceof QuotaStopError ? 'quota' : 'auth', decision.error);

@@ -1,16 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../core/errors.js';
+import { readSettings, SETTING_KEYS, type TemplateSettings } from './template-settings.js';
 
 /** A local prompt template: front-matter settings plus a body with `{{placeholders}}`. */
-export interface PromptTemplate {
-  /** Model named by the template's front matter. */
-  model?: string;
-  /** System-level instructions sent as `instructions`. */
-  instructions?: string;
-  /** Output cap sent as `max_output_tokens`. */
-  maxOutputTokens?: number;
-  temperature?: number;
+export interface PromptTemplate extends TemplateSettings {
   /** The user input, with `{{artist_name}}` / `{{artist_data}}` placeholders. */
   body: string;
   /** Where it came from (a path, or `built-in`). */
@@ -20,7 +14,7 @@ export interface PromptTemplate {
 /** Path of the template shipped with the tool. */
 export const DEFAULT_TEMPLATE_PATH = fileURLToPath(new URL('../../templates/default-bio.md', import.meta.url));
 
-const KNOWN_KEYS = new Set(['model', 'instructions', 'max_output_tokens', 'temperature']);
+const KNOWN_KEYS = new Set(SETTING_KEYS);
 
 function parseFrontMatter(block: string, source: string): Map<string, string> {
   const values = new Map<string, string>();
@@ -77,29 +71,7 @@ export function parseTemplate(text: string, source: string): PromptTemplate {
       `Prompt template ${source} uses unknown placeholder(s) ${unknown.map((u) => `{{${u}}}`).join(', ')}; available: {{artist_name}}, {{artist_data}}`,
     );
   }
-  const template: PromptTemplate = { body, source };
-  const model = settings.get('model');
-  if (model) template.model = model;
-  const instructions = settings.get('instructions');
-  if (instructions) template.instructions = instructions;
-  const max = settings.get('max_output_tokens');
-  if (max !== undefined) {
-    const n = Number(max);
-    if (!Number.isInteger(n) || n < 16) {
-      throw new ConfigError(
-        `Prompt template ${source}: max_output_tokens must be an integer of at least 16, got "${max}"`,
-      );
-    }
-    template.maxOutputTokens = n;
-  }
-  const temperature = settings.get('temperature');
-  if (temperature !== undefined) {
-    const t = Number(temperature);
-    if (!Number.isFinite(t) || t < 0 || t > 2) {
-      throw new ConfigError(`Prompt template ${source}: temperature must be between 0 and 2, got "${temperature}"`);
-    }
-    template.temperature = t;
-  }
+  const template: PromptTemplate = { ...readSettings(settings, source), body, source };
   return template;
 }
 

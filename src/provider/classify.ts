@@ -22,6 +22,7 @@ function kindForStatus(
   if (status === 429) {
     if ((code !== undefined && QUOTA_CODES.has(code)) || type === 'insufficient_quota') return 'quota';
     if (code === 'slow_down') return 'slow_down';
+    if (code === 'resource_unavailable') return 'resource_unavailable';
     if (/request too large/i.test(message)) return 'too_large';
     return 'rate_limit';
   }

@@ -16,6 +16,8 @@ export interface GenerateOptions {
   signal?: AbortSignal;
   /** Deadline of the whole exchange in ms: connection, headers and the full body. */
   timeoutMs: number;
+  /** `service_tier` to ask for (flex mode); the request's own body is sent unchanged when absent. */
+  serviceTier?: 'flex' | 'default' | undefined;
 }
 
 /** The single place that talks HTTP to the model API. */
@@ -93,6 +95,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       headers,
       requestId: request_id ?? undefined,
       durationMs: clock.now() - started,
+      serviceTier: data.service_tier ?? undefined,
     };
   }
 
@@ -128,6 +131,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       headers,
       requestId: request_id ?? undefined,
       durationMs: clock.now() - started,
+      serviceTier: data.service_tier ?? undefined,
     };
   }
 
@@ -151,9 +155,13 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
         call.abort(new Error('request deadline'));
       }, opts.timeoutMs);
       try {
-        return request.api === 'chat'
-          ? await chat(request.body, callOpts, started)
-          : await responses(request.body, callOpts, started);
+        const tier = opts.serviceTier;
+        if (request.api === 'chat') {
+          const body = tier === undefined ? request.body : { ...request.body, service_tier: tier };
+          return await chat(body, callOpts, started);
+        }
+        const body = tier === undefined ? request.body : { ...request.body, service_tier: tier };
+        return await responses(body, callOpts, started);
       } catch (error) {
         if (timedOut && outer?.aborted !== true) {
           throw new ProviderError(`No complete response within ${String(opts.timeoutMs)} ms (request timeout)`, {

@@ -79,7 +79,7 @@ export class QuotaGate implements DispatchGate {
     this.#events = deps.events;
     this.#ledger = ledger;
     this.#policy = new RetryPolicy(deps.random ? { random: deps.random } : {});
-    this.#windows = new RateWindows({ threshold: options.threshold, maxOutputTokens: options.maxOutputTokens });
+    this.#windows = new RateWindows({ share: options.rateShare ?? 1, maxOutputTokens: options.maxOutputTokens });
     const restored = ledger.windows;
     if (restored && options.monitoring) this.#windows.restore(restored);
     // Until the first answer shows the limits, one request at a time: no start-up burst.

@@ -22,6 +22,8 @@ export { SpendGuard } from './spend.js';
 export type { SpendHold, SpendOptions } from './spend.js';
 export { validateQuotaGateOptions } from './options.js';
 export type { QuotaGateDeps, QuotaGateOptions } from './options.js';
+export { withReachability } from './reachability.js';
+export type { ReachabilityOptions } from './reachability.js';
 export { RetryPolicy } from './retry-policy.js';
 export type { HoldOff, RetryPolicyOptions } from './retry-policy.js';
 export { formatQuotaState, loadQuotaState, QuotaStateError, QuotaStateStore, writeFileAtomic } from './state-store.js';

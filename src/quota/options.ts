@@ -11,8 +11,13 @@ export interface QuotaGateOptions {
    * @default true
    */
   monitoring: boolean;
-  /** Share of the daily budget and of each provider window to use, 0.1..1.0. @default 0.8 */
+  /** Share of the daily budget at which the threshold pause starts, 0.1..1.0. @default 0.8 */
   threshold: number;
+  /**
+   * Share of each provider window (requests and tokens per minute) the run may use, above 0 and
+   * at most 1. Independent of `threshold`. @default 1
+   */
+  rateShare?: number | undefined;
   /** Requests per UTC day; undefined = no daily budget. */
   dailyLimit: number | undefined;
   /** Length of the threshold pause in hours (fractional allowed). @default 24 */
@@ -52,6 +57,10 @@ function fail(name: string, expected: string, got: unknown): never {
 export function validateQuotaGateOptions(options: QuotaGateOptions): void {
   const { threshold, dailyLimit, pauseDurationHours, logIntervalRequests, maxWorkers, maxOutputTokens } = options;
   if (!(threshold >= 0.1 && threshold <= 1)) fail('threshold', 'a number from 0.1 to 1.0', threshold);
+  const { rateShare } = options;
+  if (rateShare !== undefined && !(rateShare > 0 && rateShare <= 1)) {
+    fail('rateShare', 'a number above 0 and at most 1', rateShare);
+  }
   if (dailyLimit !== undefined && !(Number.isInteger(dailyLimit) && dailyLimit >= 1)) {
     fail('dailyLimit', 'a positive integer or undefined', dailyLimit);
   }

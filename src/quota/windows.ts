@@ -4,8 +4,8 @@ import type { WindowLimits } from './state-store.js';
 
 /** Options of {@link RateWindows}. */
 export interface RateWindowsOptions {
-  /** Share of each window the run may use, 0.1..1. */
-  threshold: number;
+  /** Share of each window the run may use, above 0 and at most 1 (`--rate-share`). */
+  share: number;
   /** Output cap of each request, for token estimates; undefined = use the observed average. */
   maxOutputTokens: number | undefined;
   /** Length of the provider's windows in ms (OpenAI: per minute). @default 60000 */
@@ -29,20 +29,20 @@ const RECENT_ADMISSIONS = 20;
 
 /**
  * Tracks the provider's request and token windows from `x-ratelimit-*` headers and paces
- * admissions so each window's usage stays at or below the threshold.
+ * admissions so each window's usage stays at or below the run's share of it.
  *
- * Pacing spends a window's allowance evenly: admissions are spaced `windowMs / (threshold ×
+ * Pacing spends a window's allowance evenly: admissions are spaced `windowMs / (share ×
  * limit)` apart (a virtual-schedule limiter with no burst), because OpenAI may enforce a
  * per-minute limit over sub-minute slices. Tokens are paced the same way, charging each request's
  * estimate at admission and correcting it with the real usage when the response arrives. When a
- * response shows `remaining` below the headroom the run must leave unused (`(1 − threshold)` of
+ * response shows `remaining` below the headroom the run must leave unused (`(1 − share)` of
  * the bucket, e.g. because another client uses the same key), admissions hold off until that
  * window's reset, capped at `maxHoldMs`.
  *
  * Nothing is paced while no limit is known, so missing or odd headers never slow a run down.
  */
 export class RateWindows {
-  readonly #threshold: number;
+  readonly #share: number;
   readonly #maxOutputTokens: number | undefined;
   readonly #windowMs: number;
   readonly #maxHoldMs: number;
@@ -66,7 +66,7 @@ export class RateWindows {
   #samples = 0;
 
   constructor(options: RateWindowsOptions) {
-    this.#threshold = options.threshold;
+    this.#share = options.share;
     this.#maxOutputTokens = options.maxOutputTokens;
     this.#windowMs = options.windowMs ?? 60_000;
     this.#maxHoldMs = options.maxHoldMs ?? 65_000;
@@ -132,7 +132,7 @@ export class RateWindows {
     // the bucket's size: a provider enforcing a smaller burst than the whole minute reports
     // `remaining` out of that smaller size, and the headroom must scale with it.
     const capacity = resetMs === undefined ? limit : Math.min(limit, remaining + (resetMs * limit) / this.#windowMs);
-    const headroom = (1 - this.#threshold) * capacity;
+    const headroom = (1 - this.#share) * capacity;
     if (!(remaining < headroom)) return;
     // Without a reset value, assume the window refills evenly over its length.
     const wait = resetMs ?? ((headroom - remaining + 1) * this.#windowMs) / limit;
@@ -172,7 +172,7 @@ export class RateWindows {
     const slowing = this.#slowUntil > now;
     if (!slowing) this.#slowFactor = 1;
     if (this.#requestsLimit !== undefined) {
-      const base = this.#windowMs / (this.#threshold * this.#requestsLimit);
+      const base = this.#windowMs / (this.#share * this.#requestsLimit);
       return base * this.#slowFactor;
     }
     // No known limit: only a slow_down paces requests, at a share of the rate seen before it.
@@ -180,7 +180,7 @@ export class RateWindows {
   }
 
   #msPerToken(limit: number): number {
-    return this.#windowMs / (this.#threshold * limit);
+    return this.#windowMs / (this.#share * limit);
   }
 
   /**

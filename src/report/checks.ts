@@ -22,8 +22,15 @@ export interface CheckInputs {
   succeeded: number;
   failed: number;
   notAttempted: number;
+  /** Wall time of the run, pauses excluded (a configured pause is not slowness). */
   durationMs: number;
+  /** Wall time per processed artist, pauses excluded. */
   averagePerArtistMs: number | null;
+  /**
+   * True when the run ended early on purpose or by a planned stop (signal, quota stop): its
+   * success rate and total duration say nothing about the tool, so they are `n/a`.
+   */
+  stoppedEarly?: boolean;
   peakRssMb: number | null;
   thresholdPercent: number | null;
   pauses: readonly PauseAccuracyEntry[];
@@ -36,16 +43,18 @@ function status(value: number | null, passes: (value: number) => boolean): Check
 
 /**
  * Computes the six rows of "Metrics to Record". Success rate counts every artist this run had to
- * do (an interrupted run does not reach 100 %); error rate counts failures among the artists that
- * were actually processed.
+ * do; error rate counts failures among the artists that were actually processed. Durations leave
+ * pauses out; a run stopped early has no meaningful success rate or total duration (`n/a`).
  */
 export function computeChecks(input: CheckInputs): MetricCheck[] {
   const planned = input.succeeded + input.failed + input.notAttempted;
   const processed = input.succeeded + input.failed;
-  const successRate = planned === 0 ? null : (input.succeeded / planned) * 100;
+  const early = input.stoppedEarly === true;
+  const successRate = planned === 0 || early ? null : (input.succeeded / planned) * 100;
   const errorRate = processed === 0 ? null : (input.failed / processed) * 100;
   const avgSeconds = input.averagePerArtistMs === null ? null : input.averagePerArtistMs / 1000;
-  const minutes = input.durationMs / 60_000;
+  const minutes = early ? null : input.durationMs / 60_000;
+  const earlyNote = ' (stopped early)';
 
   // The worst threshold pause decides; its usage is shown so the row reads like the plan's.
   let worst: PauseAccuracyEntry | undefined;
@@ -60,7 +69,10 @@ export function computeChecks(input: CheckInputs): MetricCheck[] {
       id: 'success_rate',
       metric: 'Success Rate',
       target: '100%',
-      actual: successRate === null ? 'n/a' : `${formatNumber(successRate, 1)}% (${input.succeeded}/${planned})`,
+      actual:
+        successRate === null
+          ? `n/a${early ? ` (${input.succeeded}/${planned}, stopped early)` : ''}`
+          : `${formatNumber(successRate, 1)}% (${input.succeeded}/${planned})`,
       value: successRate,
       unit: '%',
       status: status(successRate, (v) => v >= TARGETS.successRatePercent),
@@ -78,10 +90,10 @@ export function computeChecks(input: CheckInputs): MetricCheck[] {
       id: 'total_duration',
       metric: 'Total Duration',
       target: '<5min',
-      actual: `${formatNumber(minutes, 2)}min`,
+      actual: minutes === null ? `n/a${earlyNote}` : `${formatNumber(minutes, 2)}min`,
       value: minutes,
       unit: 'min',
-      status: status(input.durationMs, (v) => v < TARGETS.totalDurationMs),
+      status: status(minutes === null ? null : input.durationMs, (v) => v < TARGETS.totalDurationMs),
     },
     {
       id: 'memory_peak',

@@ -34,6 +34,10 @@ export interface LiveFigures {
   total: number | undefined;
   /** Time spent paused so far, the current pause included. */
   pausedMs: number;
+  /** Requests sent so far (retries included). */
+  requests: number;
+  /** Configured threshold share (0.1-1) once the quota engine reported it. */
+  threshold: number | undefined;
   /** Dollars of the priced responses so far; null when nothing was priced. */
   costUsd: number | null;
 }
@@ -90,6 +94,8 @@ export function createRunRecorder(events: RunEmitter, options: RunRecorderOption
       failed: observations.artistsFailed,
       total: observations.runStart?.total,
       pausedMs: observations.resumedPauseMs + open,
+      requests: observations.requestsSent,
+      threshold: observations.threshold,
       costUsd: observations.costUsd,
     };
   };

@@ -2,6 +2,15 @@ import { formatCounts, formatDuration, formatMb, formatNumber, orNa } from './fo
 import type { RunReport } from './types.js';
 import { formatUsd } from '../cost/cost.js';
 
+/** How each outcome reads in the summary: words, not internal names. */
+const OUTCOME_WORDS: Record<RunReport['outcome'], string> = {
+  completed: 'Run completed',
+  interrupted: 'Run interrupted',
+  quota_stopped: 'Run stopped by the quota',
+  auth_failed: 'Run stopped: the API key was refused',
+  failed: 'Run failed',
+};
+
 /**
  * Headline figures for the end-of-run summary on stderr (DESIGN §3.8): counts, success rate,
  * time, average per artist, requests and tokens per minute, retries and 429s by kind, pauses,
@@ -16,12 +25,12 @@ export function summaryLines(report: RunReport): string[] {
   const notMeasured = report.checks.filter((c) => c.status !== 'pass' && c.status !== 'fail').length;
 
   const lines = [
-    `Run ${report.outcome} in ${formatDuration(p.durationMs)} (exit code ${report.exitCode})${report.stopReason === null ? '' : `: ${report.stopReason}`}`,
+    `${OUTCOME_WORDS[report.outcome]} ${report.outcome === 'completed' ? 'in' : 'after'} ${formatDuration(p.durationMs)} (exit code ${report.exitCode})`,
     `Artists: ${artists.succeeded} succeeded, ${artists.failed} failed, ${artists.notAttempted} not attempted` +
       ` (success rate ${success === undefined || success.value === null ? 'n/a' : `${formatNumber(success.value, 1)}%`})` +
       (artists.alreadyDone > 0 ? `; ${artists.alreadyDone} already done` : '') +
-      (artists.inputErrors + artists.inputSkipped > 0
-        ? `; ${artists.inputErrors + artists.inputSkipped} input rows skipped`
+      (artists.inputErrors > 0
+        ? `; ${artists.inputErrors} invalid input row${artists.inputErrors === 1 ? '' : 's'} skipped`
         : ''),
     `Average time per artist: ${orNa(p.averagePerArtistMs, (ms) => `${formatNumber(ms / 1000, 2)} s`)}` +
       ` · ${orNa(a.requestsPerMinute, (v) => formatNumber(v, 1))} requests/min` +

@@ -141,7 +141,7 @@ async function compareWithInput(inputPath: string, present: ReadonlySet<string>)
     }
   } catch (error) {
     if (error instanceof BioGenError) throw error;
-    throw new InputError(`Cannot read input file ${inputPath}: ${(error as Error).message}`, { cause: error });
+    throw new InputError(`Cannot read input file ${inputPath}: ${fileProblem(error)}`, { cause: error });
   }
   return {
     path: inputPath,
@@ -164,7 +164,7 @@ export async function validateOutput(options: ValidateOptions): Promise<Validati
   const { outputPath } = options;
   const minLength = options.minLength ?? 50;
   const info = await stat(outputPath).catch((error: unknown) => {
-    throw new InputError(`Cannot read output file ${outputPath}: ${(error as Error).message}`, { cause: error });
+    throw new InputError(`Cannot read output file ${outputPath}: ${fileProblem(error)}`, { cause: error });
   });
   if (!info.isFile()) throw new InputError(`Output path is not a file: ${outputPath}`);
   const terminated = await endsWithNewline(outputPath, info.size);
@@ -245,4 +245,13 @@ export async function validateOutput(options: ValidateOptions): Promise<Validati
     issues,
     input,
   };
+}
+
+/** A file-system failure in words (`no such file`), not as a raw `ENOENT … stat` message. */
+function fileProblem(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a directory';
+  return error instanceof Error ? error.message : String(error);
 }

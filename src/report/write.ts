@@ -28,10 +28,15 @@ export function renderReportJson(report: RunReport): string {
 /**
  * Writes the report in the format its extension names. The file is written beside the target and
  * renamed into place, so a reader never sees half a report; missing folders are created.
+ * `mask` is applied to the rendered text (the run's secrets).
  * @throws UsageError when the extension is neither `.json` nor `.md`
  */
-export async function writeReport(path: string, report: RunReport): Promise<void> {
-  const text = reportFormatFor(path) === 'json' ? renderReportJson(report) : renderReportMarkdown(report);
+export async function writeReport(
+  path: string,
+  report: RunReport,
+  mask: (text: string) => string = (text) => text,
+): Promise<void> {
+  const text = mask(reportFormatFor(path) === 'json' ? renderReportJson(report) : renderReportMarkdown(report));
   await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
   try {

@@ -3,13 +3,14 @@
  * answered per retrieve (so tests control progress by polling, not by waiting), expiry part-way,
  * cancellation, and the output and error files in OpenAI's line format. See docs/batch.md.
  */
-import { generateBio } from './bio-text.js';
 import type { SimContext } from './context.js';
 import { invalidValueBody, serverErrorBody } from './error-bodies.js';
 import type { ApiErrorBody } from './error-bodies.js';
 import { parseFaultScript, scriptedFaultAt } from './faults.js';
 import { parseGenerationRequest } from './request-info.js';
 import type { Endpoint } from './request-info.js';
+import { composeAnswer } from './compose.js';
+import { checkModelParameters } from './models.js';
 import { chatCompletionObject, newId, responseObject } from './response-bodies.js';
 import type { BatchErrorItem, BatchInputLine, BatchState, SimBatch } from './batch-store.js';
 
@@ -260,6 +261,11 @@ function answerLine(ctx: SimContext, batch: SimBatch, line: BatchInputLine): voi
     return;
   }
   const request = parsed.request;
+  const refused = checkModelParameters(request);
+  if (refused !== undefined) {
+    failLine(400, refused);
+    return;
+  }
   const script = parseFaultScript(request.scanText);
   if (script.standing === 'bad_request') {
     failLine(400, invalidValueBody('input', 'the request was rejected by the FAIL400 fault script.'));
@@ -272,16 +278,7 @@ function answerLine(ctx: SimContext, batch: SimBatch, line: BatchInputLine): voi
     failLine(500, serverErrorBody());
     return;
   }
-  let text = generateBio(request.artistName, request.artistData);
-  let outputTokens = Math.ceil(text.length / 4);
-  let status: 'completed' | 'incomplete' = 'completed';
-  const cap = request.maxOutputTokens;
-  if (cap !== undefined && outputTokens > cap) {
-    outputTokens = cap;
-    text = text.slice(0, cap * 4);
-    status = 'incomplete';
-  }
-  const answer = { text, status, inputTokens: request.inputTokens, outputTokens, createdAt: seconds(ctx) };
+  const answer = composeAnswer(request, undefined, ctx.cachedPrefixes, seconds(ctx));
   const body = kind === 'responses' ? responseObject(request, answer) : chatCompletionObject(request, answer);
   batch.outputLines.push(
     JSON.stringify({
@@ -292,6 +289,6 @@ function answerLine(ctx: SimContext, batch: SimBatch, line: BatchInputLine): voi
     }),
   );
   batch.completed++;
-  batch.inputTokens += request.inputTokens;
-  batch.outputTokens += outputTokens;
+  batch.inputTokens += answer.inputTokens;
+  batch.outputTokens += answer.outputTokens;
 }

@@ -22,6 +22,8 @@ export interface SimContext {
   random: () => number;
   /** Admitted requests so far per artist key (drives scripted faults). */
   readonly attempts: Map<string, number>;
+  /** Instruction prefixes already in the simulated prompt cache. */
+  readonly cachedPrefixes: Set<string>;
   /** Valid generation requests so far (drives `insufficientQuotaAfter`). */
   generationRequests: number;
   /** Aborts when the simulator closes, cutting latency waits short. */
@@ -51,6 +53,7 @@ export function createContext(options: ResolvedSimulatorOptions, closing: AbortS
     stats: new StatsCollector(),
     random: createPrng(options.seed),
     attempts: new Map(),
+    cachedPrefixes: new Set(),
     generationRequests: 0,
     closing,
     batchApi: new BatchState(),
@@ -64,6 +67,7 @@ export function resetContext(ctx: SimContext): void {
   ctx.stats.reset();
   ctx.random = createPrng(ctx.options.seed);
   ctx.attempts.clear();
+  ctx.cachedPrefixes.clear();
   ctx.generationRequests = 0;
   ctx.batchApi.reset();
   ctx.flex.reset();

@@ -130,7 +130,10 @@ export function invalidValueBody(param: string, detail: string): ApiErrorBody {
   return errorBody(`Invalid value for '${param}': ${detail}`, 'invalid_request_error', 'invalid_value', param);
 }
 
-/** Retry hint for a 429: whole seconds (ceil) for `retry-after`, ms for `retry-after-ms`. */
+/**
+ * Retry hint for a 429: whole seconds for `retry-after` (rounded up, never below 1, as OpenAI
+ * sends it), ms for `retry-after-ms`.
+ */
 export function retryAfterHeaders(
   waitMs: number,
   seconds: boolean,
@@ -138,6 +141,36 @@ export function retryAfterHeaders(
   target: Record<string, string>,
 ): void {
   const ms = ceilMs(waitMs);
-  if (seconds) target['retry-after'] = String(Math.ceil(ms / 1000));
+  if (seconds) target['retry-after'] = String(Math.max(1, Math.ceil(ms / 1000)));
   if (millis) target['retry-after-ms'] = String(ms);
+}
+
+/** 400 for a parameter the model does not take (e.g. `temperature` on a reasoning model). */
+export function unsupportedParameterBody(param: string): ApiErrorBody {
+  return errorBody(
+    `Unsupported parameter: '${param}' is not supported with this model.`,
+    'invalid_request_error',
+    'unsupported_parameter',
+    param,
+  );
+}
+
+/** 400 for a value outside the accepted set (e.g. an unknown reasoning effort). */
+export function unsupportedValueBody(param: string, value: string, supported: readonly string[]): ApiErrorBody {
+  return errorBody(
+    `Unsupported value: '${param}' does not support '${value}' with this model. Supported values are: ${supported.map((s) => `'${s}'`).join(', ')}.`,
+    'invalid_request_error',
+    'unsupported_value',
+    param,
+  );
+}
+
+/** 400 for an integer below its minimum, e.g. `max_output_tokens` under 16. */
+export function integerBelowMinBody(param: string, min: number, got: number): ApiErrorBody {
+  return errorBody(
+    `Invalid '${param}': integer below minimum value. Expected a value >= ${min}, but got ${got} instead.`,
+    'invalid_request_error',
+    'integer_below_min_value',
+    param,
+  );
 }

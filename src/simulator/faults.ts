@@ -5,17 +5,20 @@
 
 /** A fault that affects a counted number of an artist's admitted requests. */
 export type CountedFault =
-  'server_error' | 'overloaded' | 'rate_limit' | 'timeout' | 'malformed' | 'incomplete' | 'empty';
+  'server_error' | 'overloaded' | 'rate_limit' | 'timeout' | 'malformed' | 'incomplete' | 'empty' | 'failed';
 
 /** A fault that affects every request of the artist. */
-export type StandingFault = 'bad_request' | 'quota' | 'too_large';
+export type StandingFault = 'bad_request' | 'quota' | 'too_large' | 'content_filter';
 
 /** Faults the random draw can pick. */
 export type RandomFault = 'timeout' | 'server_error' | 'overloaded' | 'malformed' | 'incomplete';
 
 /** The faults found in one request's text. */
 export interface FaultScript {
-  /** Always-on fault, if any (`FAIL400` wins over `QUOTA`, which wins over `TOOLARGE`). */
+  /**
+   * Always-on fault, if any (`FAIL400` wins over `QUOTA`, then `TOOLARGE`, then `FILTERED`, which
+   * answers `incomplete` with reason `content_filter`).
+   */
   standing: StandingFault | undefined;
   /** Counted faults in the order they appear: `FAIL500x1 FAIL429x2` = one 500, then two 429s. */
   steps: readonly { fault: CountedFault; count: number }[];
@@ -29,11 +32,12 @@ const COUNTED: Record<string, CountedFault> = {
   MALFORMED: 'malformed',
   INCOMPLETE: 'incomplete',
   EMPTY: 'empty',
+  FAILED: 'failed',
 };
 
-const COUNTED_TOKEN = /\b(FAIL500|FAIL503|FAIL429|TIMEOUT|MALFORMED|INCOMPLETE|EMPTY)x(\d{1,6})\b/g;
+const COUNTED_TOKEN = /\b(FAIL500|FAIL503|FAIL429|TIMEOUT|MALFORMED|INCOMPLETE|EMPTY|FAILED)x(\d{1,6})\b/g;
 // Cheap pre-check so ordinary requests skip the detailed scan.
-const ANY_TOKEN = /FAIL\d|TIMEOUTx|MALFORMEDx|INCOMPLETEx|EMPTYx|TOOLARGE|QUOTA/;
+const ANY_TOKEN = /FAIL\d|TIMEOUTx|MALFORMEDx|INCOMPLETEx|EMPTYx|FAILEDx|TOOLARGE|QUOTA|FILTERED/;
 
 const NO_FAULTS: FaultScript = { standing: undefined, steps: [] };
 
@@ -44,6 +48,7 @@ export function parseFaultScript(text: string): FaultScript {
   if (/\bFAIL400\b/.test(text)) standing = 'bad_request';
   else if (/\bQUOTA\b/.test(text)) standing = 'quota';
   else if (/\bTOOLARGE\b/.test(text)) standing = 'too_large';
+  else if (/\bFILTERED\b/.test(text)) standing = 'content_filter';
   const steps: { fault: CountedFault; count: number }[] = [];
   for (const match of text.matchAll(COUNTED_TOKEN)) {
     const fault = COUNTED[match[1] ?? ''];

@@ -2,7 +2,8 @@
  * The life of one `/v1/responses` or `/v1/chat/completions` request: validation, quota,
  * rate limits, scripted and random faults, latency, the answer, and settling the token charge.
  */
-import { generateBio } from './bio-text.js';
+import { composeAnswer } from './compose.js';
+import type { AnswerFault } from './compose.js';
 import type { Exchange, SimContext } from './context.js';
 import { sendError, sendPayload } from './context.js';
 import {
@@ -18,6 +19,7 @@ import {
 import { resourceUnavailableBody } from './flex.js';
 import { parseFaultScript, pickRandomFault, scriptedFaultAt } from './faults.js';
 import type { Admission } from './limiter.js';
+import { checkModelParameters } from './models.js';
 import { parseGenerationRequest } from './request-info.js';
 import type { Endpoint, GenerationRequest } from './request-info.js';
 import { chatCompletionObject, responseObject } from './response-bodies.js';
@@ -40,11 +42,19 @@ export async function handleGeneration(
     return;
   }
   const parsed = parseGenerationRequest(endpoint, json, ctx.options.model);
+  // Rejected requests still count toward the request window, as at OpenAI.
   if (!parsed.ok) {
+    ctx.limiter.chargeRequest();
     sendError(ctx, exchange, 400, parsed.body);
     return;
   }
   const request = parsed.request;
+  const refused = checkModelParameters(request);
+  if (refused !== undefined) {
+    ctx.limiter.chargeRequest();
+    sendError(ctx, exchange, 400, refused);
+    return;
+  }
   const key = request.artistKey;
   exchange.key = key;
   ctx.stats.artistRequest(key, exchange.arrivedAt);
@@ -109,7 +119,8 @@ export async function handleGeneration(
     await ctx.clock.sleep(delay, ctx.closing).catch(() => undefined);
     if (ctx.closing.aborted) return;
   }
-  if (fault === 'server_error' || fault === 'overloaded') {
+  // Chat completions have no `failed` status: the same fault is a plain 500 there.
+  if (fault === 'server_error' || fault === 'overloaded' || (fault === 'failed' && request.endpoint === 'chat')) {
     ctx.limiter.settle(admission, 0);
     sendError(
       ctx,
@@ -119,7 +130,7 @@ export async function handleGeneration(
     );
     return;
   }
-  answer(ctx, exchange, request, admission, fault);
+  answer(ctx, exchange, request, admission, script.standing === 'content_filter' ? 'content_filter' : fault);
 }
 
 function sendRateLimited(
@@ -145,35 +156,26 @@ function answer(
   exchange: Exchange,
   request: GenerationRequest,
   admission: Admission,
-  fault: 'malformed' | 'incomplete' | 'empty' | undefined,
+  fault: AnswerFault | undefined,
 ): void {
-  let text = fault === 'empty' ? '' : generateBio(request.artistName, request.artistData);
-  let status: 'completed' | 'incomplete' = 'completed';
-  let outputTokens = Math.ceil(text.length / 4);
-  const cap = request.maxOutputTokens;
-  if (fault === 'incomplete') {
-    outputTokens = Math.max(1, Math.floor(outputTokens / 2));
-    text = text.slice(0, outputTokens * 4);
-    status = 'incomplete';
-  }
-  if (cap !== undefined && outputTokens > cap) {
-    outputTokens = cap;
-    text = text.slice(0, cap * 4);
-    status = 'incomplete';
-  }
-  const inputTokens = request.inputTokens;
-  ctx.limiter.settle(admission, inputTokens + outputTokens);
-  const result = { text, status, inputTokens, outputTokens, createdAt: Math.floor(ctx.clock.now() / 1000) };
+  const result = composeAnswer(request, fault, ctx.cachedPrefixes, Math.floor(ctx.clock.now() / 1000));
+  ctx.limiter.settle(admission, result.inputTokens + result.outputTokens);
   const body =
     request.endpoint === 'responses' ? responseObject(request, result) : chatCompletionObject(request, result);
   let payload = JSON.stringify(body);
   if (fault === 'malformed') payload = payload.slice(0, Math.floor(payload.length / 2));
-  const code = fault ?? (status === 'incomplete' ? 'incomplete' : null);
+  const code =
+    fault ??
+    (result.status === 'completed'
+      ? null
+      : result.incompleteReason === 'content_filter'
+        ? 'content_filter'
+        : 'incomplete');
   ctx.stats.answered(
     request.artistKey,
-    inputTokens,
-    outputTokens,
-    status === 'completed' && fault === undefined && text !== '',
+    result.inputTokens,
+    result.outputTokens,
+    result.status === 'completed' && fault === undefined && result.text !== '',
   );
   sendPayload(ctx, exchange, 200, payload, code);
 }

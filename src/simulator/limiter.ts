@@ -33,6 +33,16 @@ export interface LimiterConfig {
   rpd: number | undefined;
   burstRequests: number | undefined;
   burstTokens: number | undefined;
+  /**
+   * Enforce each per-minute limit per second: buckets of `limit / 60` (at least 1) unless a burst
+   * size is given. @default false
+   */
+  perSecond?: boolean | undefined;
+  /**
+   * Count a rate-limited request against the per-minute request window, as OpenAI does ("unsuccessful
+   * requests contribute to your per-minute limit"). The debt is bounded by one bucket. @default true
+   */
+  chargeRejected?: boolean | undefined;
 }
 
 interface Limit {
@@ -42,8 +52,8 @@ interface Limit {
 }
 
 const MINUTE_MS = 60_000;
-// Whole units left; the epsilon keeps 9.999999999 (refill float dust) from reading as 9.
-const whole = (level: number): number => Math.floor(level + 1e-9);
+// Whole units left (a debt from charged rejections reads as 0); the epsilon keeps 9.999999999 (refill float dust) from reading as 9.
+const whole = (level: number): number => Math.max(0, Math.floor(level + 1e-9));
 const DAY_MS = 86_400_000;
 
 /**
@@ -55,6 +65,7 @@ export class RateLimiter {
   readonly #rpm: Limit | undefined;
   readonly #tpm: Limit | undefined;
   readonly #rpd: Limit | undefined;
+  readonly #chargeRejected: boolean;
 
   /** Creates the configured buckets, full at the clock's current time. */
   constructor(config: LimiterConfig, clock: Clock) {
@@ -64,8 +75,11 @@ export class RateLimiter {
       perWindow === undefined
         ? undefined
         : { name, perWindow, bucket: new TokenBucket(capacity ?? perWindow, perWindow / windowMs, now) };
-    this.#rpm = make('rpm', config.rpm, config.burstRequests, MINUTE_MS);
-    this.#tpm = make('tpm', config.tpm, config.burstTokens, MINUTE_MS);
+    const perSecond = (perMinute: number | undefined): number | undefined =>
+      config.perSecond === true && perMinute !== undefined ? Math.max(1, perMinute / 60) : undefined;
+    this.#rpm = make('rpm', config.rpm, config.burstRequests ?? perSecond(config.rpm), MINUTE_MS);
+    this.#tpm = make('tpm', config.tpm, config.burstTokens ?? perSecond(config.tpm), MINUTE_MS);
+    this.#chargeRejected = config.chargeRejected ?? true;
     this.#rpd = make('rpd', config.rpd, undefined, DAY_MS);
   }
 
@@ -101,6 +115,13 @@ export class RateLimiter {
     }
     if (worst !== undefined) {
       const remaining = whole(worst.limit.bucket.level(now));
+      if (this.#chargeRejected && this.#rpm !== undefined) {
+        // Only the per-minute window counts rejections; the daily count is of served requests.
+        // The wait announced includes this request's own charge, so a client that honours it
+        // finds room when it comes back.
+        this.#rpm.bucket.charge(1, now, this.#rpm.bucket.capacity);
+        longest = Math.max(longest, this.#rpm.bucket.waitFor(1, now));
+      }
       return {
         admitted: false,
         limit: worst.limit.name,
@@ -120,6 +141,14 @@ export class RateLimiter {
   settle(admission: Admission, actualTokens: number): void {
     const refund = admission.tokens - actualTokens;
     if (this.#tpm !== undefined && refund > 0) this.#tpm.bucket.give(refund, this.#clock.now());
+  }
+
+  /**
+   * Counts a request refused before admission (a 400) against the per-minute request window,
+   * like a rejected 429 in {@link tryAdmit}. Does nothing when `chargeRejected` is off.
+   */
+  chargeRequest(): void {
+    if (this.#chargeRejected) this.#rpm?.bucket.charge(1, this.#clock.now(), this.#rpm.bucket.capacity);
   }
 
   /** Undoes an admission entirely, as if the request had never arrived. */

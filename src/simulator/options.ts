@@ -17,6 +17,16 @@ export interface SimulatorOptions {
   burstRequests?: number | undefined;
   /** Capacity of the token bucket (largest burst). @default tpm */
   burstTokens?: number | undefined;
+  /**
+   * Enforce RPM and TPM per second, as OpenAI may: buckets of a sixtieth of the minute's limit
+   * (unless `burstRequests` / `burstTokens` size them). @default false
+   */
+  perSecond?: boolean | undefined;
+  /**
+   * Count rate-limited requests against the per-minute request window, as OpenAI does; the
+   * debt is at most one bucket. @default true
+   */
+  chargeRejected?: boolean | undefined;
   /** Mean added latency of an admitted request, in clock ms. @default 0 */
   latencyMs?: number | undefined;
   /** Uniform jitter added to the latency, ± this many ms. @default 0 */
@@ -40,9 +50,12 @@ export interface SimulatorOptions {
   insufficientQuotaAfter?: number | undefined;
   /** Accepted API keys. @default undefined (any non-empty bearer token) */
   apiKeys?: readonly string[] | undefined;
-  /** Send `retry-after` (whole seconds) on rate-limit 429s. @default true */
+  /** Send `retry-after` (whole seconds, at least 1) on rate-limit 429s. @default true */
   sendRetryAfter?: boolean | undefined;
-  /** Send `retry-after-ms` on rate-limit 429s. @default true */
+  /**
+   * Also send `retry-after-ms` on rate-limit 429s. OpenAI sends it only on some 429s, so clients
+   * must not rely on it. @default false
+   */
   sendRetryAfterMs?: boolean | undefined;
   /** Send the `x-ratelimit-*` headers for configured limits. @default true */
   sendRateLimitHeaders?: boolean | undefined;
@@ -73,6 +86,8 @@ export interface ResolvedSimulatorOptions {
   rpd: number | undefined;
   burstRequests: number | undefined;
   burstTokens: number | undefined;
+  perSecond: boolean;
+  chargeRejected: boolean;
   latencyMs: number;
   latencyJitterMs: number;
   seed: number;
@@ -118,10 +133,15 @@ function rate(name: string, value: number | undefined): number {
   return value;
 }
 
-function burst(name: string, value: number | undefined, perMinute: number | undefined): number | undefined {
+function burst(
+  name: string,
+  value: number | undefined,
+  perMinute: number | undefined,
+  perSecond: boolean | undefined,
+): number | undefined {
   if (perMinute === undefined) return undefined;
   // A bucket smaller than one unit could never admit anything.
-  if (value === undefined) return Math.max(1, perMinute);
+  if (value === undefined) return Math.max(1, perSecond === true ? perMinute / 60 : perMinute);
   if (!Number.isFinite(value) || value < 1) fail(name, 'a number >= 1', value);
   return value;
 }
@@ -139,8 +159,10 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
     rpm,
     tpm,
     rpd,
-    burstRequests: burst('burstRequests', options.burstRequests, rpm),
-    burstTokens: burst('burstTokens', options.burstTokens, tpm),
+    perSecond: options.perSecond ?? false,
+    chargeRejected: options.chargeRejected ?? true,
+    burstRequests: burst('burstRequests', options.burstRequests, rpm, options.perSecond),
+    burstTokens: burst('burstTokens', options.burstTokens, tpm, options.perSecond),
     latencyMs: nonNegative('latencyMs', options.latencyMs, 0),
     latencyJitterMs: nonNegative('latencyJitterMs', options.latencyJitterMs, 0),
     seed: options.seed ?? 1,
@@ -152,7 +174,7 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
     insufficientQuotaAfter: options.insufficientQuotaAfter,
     apiKeys: options.apiKeys === undefined ? undefined : new Set(options.apiKeys),
     sendRetryAfter: options.sendRetryAfter ?? true,
-    sendRetryAfterMs: options.sendRetryAfterMs ?? true,
+    sendRetryAfterMs: options.sendRetryAfterMs ?? false,
     sendRateLimitHeaders: options.sendRateLimitHeaders ?? true,
     model: options.model ?? 'gpt-4o-mini',
     scriptedRetryAfterMs: nonNegative('scriptedRetryAfterMs', options.scriptedRetryAfterMs, 1000),

@@ -3,7 +3,8 @@
  * model, artist, the text used for token estimates and fault scripts, and the output cap.
  */
 import type { ApiErrorBody } from './error-bodies.js';
-import { invalidValueBody, missingParameterBody } from './error-bodies.js';
+import { integerBelowMinBody, invalidValueBody, missingParameterBody } from './error-bodies.js';
+import { WEB_SEARCH_TOOL_TYPES } from './grounding.js';
 
 /** Which generation endpoint a request hit. */
 export type Endpoint = 'responses' | 'chat';
@@ -35,8 +36,18 @@ export interface GenerationRequest {
   instructions: string | undefined;
   metadata: Record<string, unknown> | undefined;
   temperature: number | undefined;
-  /** The `service_tier` asked for (`flex`, `default`, `auto`, …), if any. */
+  /** `top_p` as sent. */
+  topP: number | undefined;
+  /** Reasoning effort as sent (`reasoning.effort`, or `reasoning_effort` on chat). */
+  effort: string | undefined;
+  /** True when the request offers the web search tool. */
+  webSearch: boolean;
+  /** `service_tier` as sent. */
   serviceTier: string | undefined;
+  /** `store` as sent. */
+  store: boolean | undefined;
+  /** `text.verbosity` (or `verbosity` on chat) as sent. */
+  verbosity: string | undefined;
 }
 
 /** Result of {@link parseGenerationRequest}. */
@@ -88,9 +99,10 @@ type FieldResult = { value: number | undefined } | { error: ApiErrorBody };
 function integerField(body: Json, name: string, min: number): FieldResult {
   const value = body[name];
   if (value === undefined || value === null) return { value: undefined };
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
     return { error: invalidValueBody(name, `expected an integer >= ${min}, got ${JSON.stringify(value)}.`) };
   }
+  if (value < min) return { error: integerBelowMinBody(name, min, value) };
   return { value };
 }
 
@@ -105,6 +117,9 @@ export function parseGenerationRequest(endpoint: Endpoint, body: unknown, defaul
   let scanText: string;
   let hiddenText = '';
   let maxOutput: FieldResult;
+  let effort: string | undefined;
+  let verbosity: string | undefined;
+  let webSearch = false;
 
   if (endpoint === 'responses') {
     if (body.prompt !== undefined && body.prompt !== null) {
@@ -124,6 +139,13 @@ export function parseGenerationRequest(endpoint: Endpoint, body: unknown, defaul
     scanText = [...variables, itemsText(body.input)].join('\n');
     hiddenText = instructions ?? '';
     maxOutput = integerField(body, 'max_output_tokens', 16);
+    if (isObject(body.reasoning) && typeof body.reasoning.effort === 'string') effort = body.reasoning.effort;
+    if (isObject(body.text) && typeof body.text.verbosity === 'string') verbosity = body.text.verbosity;
+    webSearch =
+      Array.isArray(body.tools) &&
+      body.tools.some(
+        (tool) => isObject(tool) && typeof tool.type === 'string' && WEB_SEARCH_TOOL_TYPES.has(tool.type),
+      );
   } else {
     if (model === undefined) return { ok: false, body: missingParameterBody('model') };
     if (!Array.isArray(body.messages) || body.messages.length === 0) {
@@ -132,6 +154,8 @@ export function parseGenerationRequest(endpoint: Endpoint, body: unknown, defaul
     scanText = itemsText(body.messages);
     maxOutput = integerField(body, 'max_completion_tokens', 1);
     if ('value' in maxOutput && maxOutput.value === undefined) maxOutput = integerField(body, 'max_tokens', 1);
+    if (typeof body.reasoning_effort === 'string') effort = body.reasoning_effort;
+    if (typeof body.verbosity === 'string') verbosity = body.verbosity;
   }
   if ('error' in maxOutput) return { ok: false, body: maxOutput.error };
 
@@ -169,7 +193,12 @@ export function parseGenerationRequest(endpoint: Endpoint, body: unknown, defaul
       instructions,
       metadata,
       temperature,
+      topP: typeof body.top_p === 'number' ? body.top_p : undefined,
+      effort,
+      webSearch,
       serviceTier: typeof body.service_tier === 'string' ? body.service_tier : undefined,
+      store: typeof body.store === 'boolean' ? body.store : undefined,
+      verbosity,
     },
   };
 }

@@ -12,6 +12,7 @@ import { handleBatchApi, isBatchApiPath } from './batches-api.js';
 import { handleGeneration } from './generation.js';
 import { resolveSimulatorOptions } from './options.js';
 import type { SimulatorOptions } from './options.js';
+import { LISTED_MODELS } from './models.js';
 import { modelList, newId } from './response-bodies.js';
 import type { SimulatorStats } from './stats.js';
 
@@ -31,9 +32,6 @@ export interface SimulatorHandle {
 
 /** Largest request body accepted, in bytes. */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
-
-/** Models listed by `GET /v1/models` besides the configured default. */
-const LISTED_MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-5-nano', 'gpt-5-mini'];
 
 /**
  * Starts an OpenAI-compatible server with rate limits and fault injection.

@@ -45,6 +45,14 @@ export class TokenBucket {
     this.#level = Math.max(0, this.level(now) - amount);
   }
 
+  /**
+   * Charges `amount` units even when they are not there, down to `-floor` (a debt the refill
+   * pays off first). Models a provider that counts rejected requests against the window.
+   */
+  charge(amount: number, now: number, floor: number): void {
+    this.#level = Math.max(-floor, this.level(now) - amount);
+  }
+
   /** Gives back `amount` units, never beyond capacity. */
   give(amount: number, now: number): void {
     this.#level = Math.min(this.capacity, this.level(now) + amount);

@@ -11,7 +11,7 @@ import { checkCatalogTable } from './catalog-check.js';
 import { openPostgres, openSqlite, type Connection } from './connect.js';
 import { describeDbError, type DbErrorClass } from './db-errors.js';
 import { hasBio, isUuid, toBioRow } from './records.js';
-import { resolveRetryPolicy, withDbRetry, type RetryPolicy } from './retry.js';
+import { resolveDbRetryPolicy, withDbRetry, type DbRetryPolicy } from './retry.js';
 import { BIO_TABLE, migrateToLatest } from './schema.js';
 import type { BioStore, StoreDeps, StoreLog, StoreOptions, StoreTarget } from './types.js';
 
@@ -75,7 +75,7 @@ export async function openBioStore(options: StoreOptions, deps: StoreDeps = {}):
     tableName,
     qualifiedName,
     clock,
-    retry: resolveRetryPolicy(deps.retry),
+    retry: resolveDbRetryPolicy(deps.retry),
     log,
   });
 }
@@ -89,7 +89,7 @@ interface StoreSettings {
   /** Table name with schema, for messages. */
   qualifiedName: string;
   clock: Clock;
-  retry: RetryPolicy;
+  retry: DbRetryPolicy;
   log: StoreLog;
 }
 

@@ -1,17 +1,18 @@
 /** Retries a database call while its failure is transient, with short exponential backoff. */
+import { jitteredBackoff } from '../core/backoff.js';
 import type { Clock } from '../core/clock.js';
 import { classifyDbError, type DbErrorClass } from './db-errors.js';
 import type { DbRetryOptions } from './types.js';
 
-/** Resolved retry settings. */
-export interface RetryPolicy {
+/** Resolved retry settings of database calls (the API's retries are the quota layer's `RetryPolicy`). */
+export interface DbRetryPolicy {
   attempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
 }
 
 /** Fills in the defaults of {@link DbRetryOptions}. */
-export function resolveRetryPolicy(options: DbRetryOptions = {}): RetryPolicy {
+export function resolveDbRetryPolicy(options: DbRetryOptions = {}): DbRetryPolicy {
   return {
     attempts: Math.max(1, Math.floor(options.attempts ?? 4)),
     baseDelayMs: Math.max(0, options.baseDelayMs ?? 100),
@@ -20,9 +21,8 @@ export function resolveRetryPolicy(options: DbRetryOptions = {}): RetryPolicy {
 }
 
 /** Delay before retry number `retry` (1-based): base·3^(retry-1), capped, ±20 % jitter. */
-export function retryDelayMs(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {
-  const raw = Math.min(policy.maxDelayMs, policy.baseDelayMs * 3 ** (retry - 1));
-  return Math.round(raw * (0.8 + 0.4 * random()));
+export function dbRetryDelayMs(policy: DbRetryPolicy, retry: number, random: () => number = Math.random): number {
+  return jitteredBackoff(retry, { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs, factor: 3 }, 0.2, random);
 }
 
 /** Outcome of {@link withDbRetry}. */
@@ -35,7 +35,7 @@ export type RetryOutcome<T> =
  */
 export async function withDbRetry<T>(
   task: () => Promise<T>,
-  policy: RetryPolicy,
+  policy: DbRetryPolicy,
   clock: Clock,
   onRetry?: (error: unknown, errorClass: DbErrorClass, retry: number, delayMs: number) => void,
 ): Promise<RetryOutcome<T>> {
@@ -47,7 +47,7 @@ export async function withDbRetry<T>(
       if (errorClass.kind === 'permanent' || attempt >= policy.attempts) {
         return { ok: false, error, errorClass, attempts: attempt };
       }
-      const delayMs = retryDelayMs(policy, attempt);
+      const delayMs = dbRetryDelayMs(policy, attempt);
       onRetry?.(error, errorClass, attempt, delayMs);
       await clock.sleep(delayMs);
     }

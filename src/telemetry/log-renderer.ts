@@ -13,27 +13,37 @@ const ofTotal = (index: number, total: number | undefined): string =>
  */
 export function attachLogRenderer(events: RunEmitter, logger: Logger): () => void {
   const offs = [
-    events.on('log', ({ level, message }) => logger.log(level, message)),
+    events.on('log', ({ level, message }) => logger.log(level, message, { event: 'log' })),
     events.on('run:start', (e) => {
       logger.log(
         'info',
         `Starting run: input ${e.inputPath}, output ${e.outputPath}, ${e.maxWorkers} workers, ${e.promptLabel}`,
+        { event: 'run:start', total: e.total, already_done: e.alreadyDone, workers: e.maxWorkers },
       );
-      if (e.alreadyDone > 0) logger.log('info', `Resume: ${e.alreadyDone} artists already done in ${e.outputPath}`);
-      if (e.total !== undefined) logger.log('info', `Artists to process: ${e.total}`);
+      if (e.alreadyDone > 0)
+        logger.log('info', `Resume: ${e.alreadyDone} artists already done in ${e.outputPath}`, {
+          event: 'run:resume',
+          already_done: e.alreadyDone,
+        });
+      if (e.total !== undefined)
+        logger.log('info', `Artists to process: ${e.total}`, { event: 'run:total', total: e.total });
     }),
-    events.on('input:row-error', (e) => logger.log('warn', `Line ${e.line}: ${e.reason}, skipping`)),
+    events.on('input:row-error', (e) =>
+      logger.log('warn', `Line ${e.line}: ${e.reason}, skipping`, { event: 'input:row-error', line: e.line }),
+    ),
     events.on('input:scanned', (e) => {
       logger.log(
         'info',
         `Input: ${e.valid} valid artists, ${e.skipped} comment/blank/header lines skipped, ${e.errors} invalid rows` +
           (e.alreadyDone > 0 ? `, ${e.alreadyDone} already done` : ''),
+        { event: 'input:scanned', valid: e.valid, skipped: e.skipped, errors: e.errors },
       );
     }),
     events.on('output:repaired', (e) =>
       logger.log(
         'warn',
         `Repaired ${e.path}: removed a torn last line (${e.bytesRemoved} bytes) left by an interrupted run`,
+        { event: 'output:repaired', bytes_removed: e.bytesRemoved },
       ),
     ),
     events.on('quota:init', (e) => {
@@ -41,15 +51,28 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
         'info',
         `QuotaMonitor initialized: daily_limit=${e.dailyLimit ?? 'None'}, threshold=${decimal(e.threshold)}` +
           (e.monitoring ? '' : ' (monitoring disabled)'),
+        { event: 'quota:init', daily_limit: e.dailyLimit, threshold: e.threshold, used_today: e.usedToday },
       );
-      if (e.usedToday > 0) logger.log('info', `Quota state restored: ${e.usedToday} requests already used today`);
+      if (e.usedToday > 0)
+        logger.log('info', `Quota state restored: ${e.usedToday} requests already used today`, {
+          event: 'quota:restored',
+          used_today: e.usedToday,
+        });
     }),
     events.on('quota:status', (s) => {
       if (!logger.enabled('debug')) return;
+      // Remaining/limit, as the provider's headers give them; the test plan greps this shape.
       const part = (rem: number | undefined, lim: number | undefined): string => `${rem ?? '?'}/${lim ?? '?'}`;
       logger.log(
         'debug',
-        `Parsed quota status: ${part(s.requestsRemaining, s.requestsLimit)} requests, ${part(s.tokensRemaining, s.tokensLimit)} tokens`,
+        `Parsed quota status: ${part(s.requestsRemaining, s.requestsLimit)} requests, ${part(s.tokensRemaining, s.tokensLimit)} tokens remaining`,
+        {
+          event: 'quota:status',
+          requests_remaining: s.requestsRemaining,
+          requests_limit: s.requestsLimit,
+          tokens_remaining: s.tokensRemaining,
+          tokens_limit: s.tokensLimit,
+        },
       );
     }),
     events.on('quota:metrics', (e) => {
@@ -57,15 +80,30 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
         e.dailyLimit === undefined
           ? 'no daily limit'
           : `${((e.usedToday / e.dailyLimit) * 100).toFixed(1)}% of daily limit`;
-      logger.log('info', `Quota metrics: ${e.usedToday} requests used today (${share})`);
+      logger.log('info', `Quota metrics: ${e.usedToday} requests used today (${share})`, {
+        event: 'quota:metrics',
+        used_today: e.usedToday,
+        daily_limit: e.dailyLimit,
+      });
     }),
     events.on('quota:warning', (e) =>
-      logger.log('warn', `Quota usage at ${Math.round(e.percent)}% (${e.usedToday}/${e.dailyLimit} requests)`),
+      logger.log('warn', `Quota usage at ${Math.round(e.percent)}% (${e.usedToday}/${e.dailyLimit} requests)`, {
+        event: 'quota:warning',
+        used_today: e.usedToday,
+        daily_limit: e.dailyLimit,
+      }),
     ),
     events.on('quota:paused', (e) => {
       const at = new Date(e.resumeAt).toISOString();
+      const fields = {
+        event: 'quota:paused',
+        reason: e.reason,
+        used_today: e.usedToday,
+        daily_limit: e.dailyLimit,
+        resume_at: at,
+      };
       if (e.reason === 'rate_limit') {
-        logger.log('warn', `PAUSED: ${e.message} - Will resume at ${at}`);
+        logger.log('warn', `PAUSED: ${e.message} - Will resume at ${at}`, fields);
         return;
       }
       const pct = e.dailyLimit ? ((e.usedToday / e.dailyLimit) * 100).toFixed(1) : '?';
@@ -73,34 +111,85 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
       logger.log(
         'warn',
         `PAUSED: Daily quota ${pct}% used (limit: ${e.dailyLimit ?? 'None'}) - Will resume at ${at}${tail}`,
+        fields,
       );
     }),
-    events.on('quota:resumed', (e) => logger.log('info', `RESUMED: ${e.reason} (paused ${duration(e.pausedMs)})`)),
+    events.on('quota:resumed', (e) =>
+      logger.log('info', `RESUMED: ${e.reason} (paused ${duration(e.pausedMs)})`, {
+        event: 'quota:resumed',
+        paused_ms: e.pausedMs,
+      }),
+    ),
+    events.on('provider:unreachable', (e) =>
+      logger.log(
+        'warn',
+        `PAUSED: provider unreachable since ${new Date(e.since).toISOString()} (${e.url}: ${e.message}); ` +
+          `probing with backoff, giving up at ${new Date(e.since + e.giveUpMs).toISOString()}`,
+        { event: 'provider:unreachable', url: e.url, since: new Date(e.since).toISOString() },
+      ),
+    ),
+    events.on('provider:reachable', (e) =>
+      logger.log('info', `RESUMED: provider reachable again at ${e.url} (unreachable for ${duration(e.downMs)})`, {
+        event: 'provider:reachable',
+        down_ms: e.downMs,
+      }),
+    ),
     events.on('request:sent', (e) => {
       if (logger.enabled('debug'))
-        logger.log('debug', `[${worker(e.worker)}] Sending request for "${e.artist.name}" (attempt ${e.attempt})`);
+        logger.log('debug', `[${worker(e.worker)}] Sending request for "${e.artist.name}" (attempt ${e.attempt})`, {
+          event: 'request:sent',
+          artist_id: e.artist.id,
+          worker: e.worker,
+          attempt: e.attempt,
+        });
     }),
     events.on('request:retry', (e) => {
       const wait = `${(e.delayMs / 1000).toFixed(1)}s`;
+      const fields = {
+        event: 'request:retry',
+        artist_id: e.artist.id,
+        worker: e.worker,
+        attempt: e.attempt,
+        status: e.status,
+        kind: e.kind,
+        code: e.code,
+        wait_ms: e.delayMs,
+      };
       if (e.kind === 'rate_limit' || e.kind === 'slow_down') {
         logger.log(
           'warn',
           `Rate limit hit (${e.status ?? 429} ${e.code ?? e.kind}): retrying in ${wait} [${worker(e.worker)}] "${e.artist.name}" attempt ${e.attempt + 1}`,
+          fields,
         );
       } else {
         logger.log(
           'warn',
           `[${worker(e.worker)}] Request for "${e.artist.name}" failed (${e.kind}${e.status ? ` ${e.status}` : ''}): ${e.message} - retrying in ${wait} (attempt ${e.attempt + 1})`,
+          fields,
         );
       }
     }),
     events.on('artist:done', (e) =>
-      logger.log('info', `[${worker(e.worker)}] Processed artist ${ofTotal(e.index, e.total)}: "${e.artist.name}"`),
+      logger.log('info', `[${worker(e.worker)}] Processed artist ${ofTotal(e.index, e.total)}: "${e.artist.name}"`, {
+        event: 'artist:done',
+        artist_id: e.artist.id,
+        worker: e.worker,
+        index: e.index,
+        total: e.total,
+      }),
     ),
     events.on('artist:failed', (e) =>
       logger.log(
         'error',
         `[${worker(e.worker)}] Failed artist ${ofTotal(e.index, e.total)}: "${e.artist.name}" after ${e.record.attempts} attempt(s) - ${e.record.error_kind}${e.record.status ? ` ${e.record.status}` : ''}: ${e.record.message}`,
+        {
+          event: 'artist:failed',
+          artist_id: e.artist.id,
+          worker: e.worker,
+          attempt: e.record.attempts,
+          status: e.record.status,
+          kind: e.record.error_kind,
+        },
       ),
     ),
     events.on('run:stopping', (e) => {
@@ -108,7 +197,11 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
         e.reason === 'SIGINT' || e.reason === 'SIGTERM'
           ? `Received ${e.reason}: no new requests; waiting for ${e.inFlight} in-flight request(s) to finish (press Ctrl+C again to abort them)`
           : e.message;
-      logger.log(e.reason === 'quota' || e.reason === 'auth' ? 'error' : 'warn', what);
+      logger.log(e.reason === 'quota' || e.reason === 'auth' ? 'error' : 'warn', what, {
+        event: 'run:stopping',
+        reason: e.reason,
+        in_flight: e.inFlight,
+      });
     }),
   ];
   return () => offs.forEach((off) => off());

@@ -25,11 +25,21 @@ export interface LoggerOptions {
   console: LineWriter;
   /** Also append every line to this file. */
   file?: string;
+  /** Applied to every message before it is written (masks the run's secrets). @default none */
+  mask?: (text: string) => string;
 }
+
+/**
+ * Structured fields of a log line (`--log-format json` writes them as keys; text lines carry
+ * them in the message already).
+ */
+export type LogFields = Readonly<Record<string, string | number | boolean | null | undefined>>;
 
 /** Writes log lines; the only place that decides their shape. */
 export interface Logger {
-  log(level: LogLevel, message: string): void;
+  log(level: LogLevel, message: string, fields?: LogFields): void;
+  /** A visual separator line for people; left out of `json` logs. */
+  rule(): void;
   /** True when `level` would be written anywhere. */
   enabled(level: LogLevel): boolean;
   /** Redirects console lines (used by the progress bar). */
@@ -50,20 +60,33 @@ export function createLogger(options: LoggerOptions): Logger {
     );
   });
 
-  const render = (lvl: LogLevel, message: string): string => {
+  const mask = options.mask ?? ((text: string) => text);
+  const maskFields = (fields: LogFields | undefined): LogFields | undefined => {
+    if (fields === undefined) return undefined;
+    const out: Record<string, string | number | boolean | null | undefined> = {};
+    for (const [key, value] of Object.entries(fields)) out[key] = typeof value === 'string' ? mask(value) : value;
+    return out;
+  };
+  const render = (lvl: LogLevel, raw: string, fields: LogFields | undefined): string => {
+    const message = mask(raw);
     const time = new Date(options.clock.now()).toISOString();
     return format === 'json'
-      ? JSON.stringify({ time, level: LABEL[lvl], message })
+      ? JSON.stringify({ time, level: LABEL[lvl], ...maskFields(fields), message })
       : `${time} ${LABEL[lvl]}: ${message}`;
   };
 
+  const write = (lvl: LogLevel, message: string, fields?: LogFields): void => {
+    const rank = RANK[lvl];
+    if (rank < level) return;
+    const line = render(lvl, message, fields);
+    if (rank >= consoleLevel) consoleWriter.writeLine(line);
+    file?.write(`${line}\n`);
+  };
+
   return {
-    log(lvl, message) {
-      const rank = RANK[lvl];
-      if (rank < level) return;
-      const line = render(lvl, message);
-      if (rank >= consoleLevel) consoleWriter.writeLine(line);
-      file?.write(`${line}\n`);
+    log: write,
+    rule() {
+      if (format !== 'json') write('info', '='.repeat(70));
     },
     enabled(lvl) {
       return RANK[lvl] >= level;

@@ -3,31 +3,44 @@ import type { Clock } from '../core/clock.js';
 import type { RunEmitter } from '../core/events.js';
 import type { GateSnapshot } from '../core/gate.js';
 import { formatUsd } from '../cost/cost.js';
+import { estimateRemaining, formatEta } from './eta.js';
 import { duration } from './format.js';
 import type { LineWriter, Logger } from './logger.js';
+
+/** Live counts of a run, as the progress display reads them. */
+export interface ProgressFigures {
+  startTime: number;
+  succeeded: number;
+  failed: number;
+  total: number | undefined;
+  pausedMs: number;
+  /** Requests sent so far (retries included); lets the ETA count days of a daily limit. */
+  requests?: number;
+  /** Threshold share of the daily limit, when monitoring is on. */
+  threshold?: number | undefined;
+  /** Dollars spent so far; null or absent when nothing was priced. */
+  costUsd?: number | null;
+}
 
 /** Options of {@link startProgress}. */
 export interface ProgressOptions {
   events: RunEmitter;
   /** Live counts of the run. */
-  figures: () => {
-    startTime: number;
-    succeeded: number;
-    failed: number;
-    total: number | undefined;
-    pausedMs: number;
-    /** Dollars spent so far; null or absent when nothing was priced. */
-    costUsd?: number | null;
-  };
+  figures: () => ProgressFigures;
   clock: Clock;
   logger: Logger;
   /** Current quota state for the status column. */
   snapshot: () => GateSnapshot;
-  /** Draw a bar (stderr is a TTY) or print a progress line every 10 % / 5 s. */
+  /** Draw a bar (stderr is a TTY) or print progress lines (each 10 %, 5 min, state change). */
   tty: boolean;
   stream: NodeJS.WriteStream;
-  /** Seconds between progress lines without a TTY. @default 5 */
+  /** Clock seconds between progress lines without a TTY, when nothing else prints one. @default 300 */
   intervalSeconds?: number;
+  /**
+   * Calls `tick` regularly until the returned function is called; tests drive it by hand.
+   * @default a real 1-second interval timer
+   */
+  every?: (tick: () => void) => () => void;
 }
 
 interface Figures {
@@ -40,35 +53,45 @@ interface Figures {
 }
 
 function figures(o: ProgressOptions): Figures {
-  const { clock } = o;
+  const now = o.clock.now();
   const stats = o.figures();
   const done = stats.succeeded + stats.failed;
   const total = stats.total ?? done;
-  const elapsed = Math.max(1, clock.now() - stats.startTime - stats.pausedMs) / 1000;
-  const perSecond = done / elapsed;
-  const remaining = Math.max(0, total - done);
+  const activeMs = Math.max(1, now - stats.startTime - stats.pausedMs);
+  const perSecond = done / (activeMs / 1000);
   const snap = o.snapshot();
   const spent = typeof stats.costUsd === 'number' ? ` · ${formatUsd(stats.costUsd)} spent` : '';
   const quota =
     (snap.dailyLimit === undefined ? `${snap.usedToday} req today` : `${snap.usedToday}/${snap.dailyLimit} req today`) +
     spent;
+  const pausedUntil = snap.pausedUntil !== undefined && snap.pausedUntil > now ? snap.pausedUntil : undefined;
   const status =
-    snap.pausedUntil !== undefined && snap.pausedUntil > clock.now()
-      ? `PAUSED until ${new Date(snap.pausedUntil).toISOString().slice(11, 19)}Z (${duration(snap.pausedUntil - clock.now())})`
+    pausedUntil !== undefined
+      ? `PAUSED until ${new Date(pausedUntil).toISOString().slice(11, 19)}Z (${duration(pausedUntil - now)})`
       : 'RUNNING';
-  return {
+  const eta = estimateRemaining({
+    now,
     done,
     total,
-    rate: `${perSecond.toFixed(2)}/s`,
-    etaText: perSecond > 0 ? duration((remaining / perSecond) * 1000) : 'n/a',
-    quota,
-    status,
-  };
+    requests: stats.requests ?? done,
+    activeMs,
+    usedToday: snap.usedToday,
+    dailyLimit: snap.dailyLimit,
+    threshold: stats.threshold,
+    pausedUntil,
+  });
+  return { done, total, rate: `${perSecond.toFixed(2)}/s`, etaText: formatEta(eta), quota, status };
 }
 
 /** Shows progress until the returned `stop()` is called. */
 export function startProgress(options: ProgressOptions): { stop(): void } {
   return options.tty ? startBar(options) : startLines(options);
+}
+
+function realTimer(tick: () => void): () => void {
+  const timer = setInterval(tick, 1000);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 function startBar(o: ProgressOptions): { stop(): void } {
@@ -80,6 +103,9 @@ function startBar(o: ProgressOptions): { stop(): void } {
       barIncompleteChar: '░',
       hideCursor: true,
       clearOnComplete: false,
+      // Keep the terminal's line wrapping on: log lines printed above the bar wrap whole
+      // instead of being cut at the window edge; the bar itself is trimmed to the width.
+      linewrap: true,
       fps: 5,
       etaBuffer: 50,
     },
@@ -94,22 +120,28 @@ function startBar(o: ProgressOptions): { stop(): void } {
     bar.setTotal(Math.max(f.total, 1));
     bar.update(f.done, f);
   };
-  const timer = setInterval(update, 500);
-  timer.unref();
+  const cancel = realTimer(update);
   const off = o.events.on('artist:done', update);
   const off2 = o.events.on('artist:failed', update);
   return {
     stop() {
-      clearInterval(timer);
+      cancel();
       off();
       off2();
       update();
+      // Log lines wait in the bar's buffer until its next redraw; stop() alone would drop them.
+      multibar.update();
       multibar.stop();
       o.logger.setConsole({ writeLine: (line) => void o.stream.write(`${line}\n`) });
     },
   };
 }
 
+/**
+ * Progress lines for logs and `nohup.out`: one per 10 % step, one on each change of state
+ * (pause, resume, stop), and otherwise at most one per interval, so a day-long pause writes a
+ * few hundred bytes, not thousands of identical lines.
+ */
 function startLines(o: ProgressOptions): { stop(): void } {
   let lastAt = o.clock.now();
   let lastDecile = 0;
@@ -119,6 +151,7 @@ function startLines(o: ProgressOptions): { stop(): void } {
     o.logger.log(
       'info',
       `Progress: ${f.done}/${f.total} artists (${pct}%) - ${f.rate} - ETA ${f.etaText} - quota ${f.quota} - ${f.status}`,
+      { event: 'progress', done: f.done, total: f.total, eta: f.etaText, paused: f.status !== 'RUNNING' },
     );
     lastAt = o.clock.now();
   };
@@ -130,18 +163,21 @@ function startLines(o: ProgressOptions): { stop(): void } {
       print();
     }
   };
-  const intervalMs = (o.intervalSeconds ?? 5) * 1000;
-  const timer = setInterval(() => {
+  const intervalMs = (o.intervalSeconds ?? 300) * 1000;
+  const cancel = (o.every ?? realTimer)(() => {
     if (o.clock.now() - lastAt >= intervalMs) print();
-  }, 1000);
-  timer.unref();
-  const off = o.events.on('artist:done', onDone);
-  const off2 = o.events.on('artist:failed', onDone);
+  });
+  const offs = [
+    o.events.on('artist:done', onDone),
+    o.events.on('artist:failed', onDone),
+    // State changes; the log renderer subscribed first, so its announcement comes before.
+    o.events.on('quota:paused', print),
+    o.events.on('quota:resumed', print),
+  ];
   return {
     stop() {
-      clearInterval(timer);
-      off();
-      off2();
+      cancel();
+      for (const off of offs) off();
     },
   };
 }

@@ -9,7 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 
 /** What the server does with one request. */
 export type Behaviour =
-  | { kind: 'ok'; text?: string; contentType?: string; omit?: ('id' | 'created_at' | 'model')[] }
+  | { kind: 'ok'; text?: string; contentType?: string; omit?: ('id' | 'created_at' | 'model')[]; delayMs?: number }
   | { kind: 'stall-after-headers' }
   | { kind: 'drip'; intervalMs: number; text?: string }
   | { kind: 'error'; status: number; code?: string; type?: string; message: string }
@@ -67,8 +67,13 @@ function behave(res: ServerResponse, b: Behaviour): void {
   switch (b.kind) {
     case 'ok': {
       const payload = JSON.stringify(successBody(b.text ?? BIO, b.omit));
-      res.writeHead(200, { 'content-type': b.contentType ?? 'application/json', 'x-request-id': 'req_hostile' });
-      res.end(payload);
+      const send = (): void => {
+        if (res.destroyed) return;
+        res.writeHead(200, { 'content-type': b.contentType ?? 'application/json', 'x-request-id': 'req_hostile' });
+        res.end(payload);
+      };
+      if (b.delayMs === undefined) send();
+      else setTimeout(send, b.delayMs);
       return;
     }
     case 'stall-after-headers':
