@@ -1,7 +1,8 @@
 /**
  * The layering check (`npm run check:layers`, run by .ci/run): a file of src/ may import its own
- * folder, folders of the same rank and folders of a lower rank, never a folder above it. The rule
- * and its reasons are in docs/architecture.md#layers.
+ * folder, folders of the same rank and folders of a lower rank, never a folder above it; and only
+ * composition roots touch `process.env`, argv, the standard streams, signals or the exit code.
+ * The rule and its reasons are in docs/architecture.md#layers.
  *
  *   node --import tsx scripts/check-layers.ts [--src DIR]
  *
@@ -44,7 +45,30 @@ export const LAYER_RANKS: Readonly<Record<string, number>> = {
 /** Files directly in src/ that wire everything together: they may import any layer, and no layer may import them. */
 export const ROOT_FILES: readonly string[] = ['index.ts', 'testing.ts'];
 
-/** One import that breaks the rule. */
+/**
+ * Members of `process` that only composition roots (`src/cli/`, the root files) may touch: the
+ * environment, argv, the standard streams, signals and the exit code. Introspection such as
+ * `process.pid` or `process.memoryUsage` is allowed everywhere.
+ */
+export const ROOT_ONLY_PROCESS_MEMBERS: readonly string[] = [
+  'argv',
+  'chdir',
+  'cwd',
+  'env',
+  'exit',
+  'exitCode',
+  'off',
+  'on',
+  'once',
+  'stderr',
+  'stdin',
+  'stdout',
+];
+
+/** Folders that are composition roots: they wire the layers to the process. */
+export const ROOT_FOLDERS: readonly string[] = ['cli'];
+
+/** One import (or `process` access) that breaks the rule. */
 export interface LayerViolation {
   /** Path of the importing file, relative to the folder that holds src/. */
   file: string;
@@ -96,8 +120,9 @@ function describeTarget(
 
 /**
  * Every import in `srcDir` that goes up the layer table, imports a composition root, or comes
- * from or goes to a folder the table does not list. Only relative imports are ours; packages are
- * not checked. Static, type-only, re-export and dynamic imports all count.
+ * from or goes to a folder the table does not list, and every use of the process's environment,
+ * argv, streams, signals or exit code outside the composition roots. Only relative imports are
+ * ours; packages are not checked. Static, type-only, re-export and dynamic imports all count.
  */
 export function findLayerViolations(
   srcDir: string,
@@ -128,8 +153,35 @@ export function findLayerViolations(
       const line = lineOf(source, imported.pos);
       violations.push({ file: shown, line, specifier: imported.fileName, reason });
     }
+    if (ROOT_FILES.includes(from) || ROOT_FOLDERS.includes(from)) continue;
+    for (const access of processAccesses(file, source)) {
+      violations.push({
+        file: shown,
+        line: lineOf(source, access.pos),
+        specifier: `process.${access.member}`,
+        reason: `layer '${from}' reaches for the process; only composition roots (src/cli/, src/index.ts) may, others receive what they need as arguments`,
+      });
+    }
   }
   return violations;
+}
+
+/** `process.<member>` accesses of a file, when the member is one only composition roots may use. */
+function processAccesses(file: string, source: string): { member: string; pos: number }[] {
+  const found: { member: string; pos: number }[] = [];
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isPropertyAccessExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === 'process' &&
+      ROOT_ONLY_PROCESS_MEMBERS.includes(node.name.text)
+    ) {
+      found.push({ member: node.name.text, pos: node.getStart() });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true));
+  return found;
 }
 
 /** Formats a violation as `file:line: reason ('specifier')`. */

@@ -11,7 +11,7 @@ const layers = (over: Partial<ConfigLayers> = {}): ConfigLayers => ({
   ...over,
 });
 
-test('defaults follow DESIGN 3.2 when nothing is set', () => {
+test('defaults are those of the settings table when nothing is set', () => {
   const { config } = resolveRunConfig(layers());
   assert.equal(config.output, 'out.jsonl');
   assert.equal(config.maxWorkers, 4);

@@ -29,9 +29,9 @@ async function lines(path: string): Promise<Line[]> {
     .map((l) => JSON.parse(l) as Line);
 }
 
-/** gpt-6-luna's price per 1M tokens at a tier, from the shipped table. */
+/** gpt-4.1-mini's price per 1M tokens at a tier, from the shipped table. */
 function expectedCost(line: Line, tier: 'standard' | 'flex'): number {
-  const price = priceFor('gpt-6-luna', tier);
+  const price = priceFor('gpt-4.1-mini', tier);
   assert.ok(price);
   return costOf(line.usage, price);
 }
@@ -58,7 +58,7 @@ async function flexRun(simOptions: SimulatorOptions, n: number, extra: string[])
         '--mode',
         'flex',
         '--model',
-        'gpt-6-luna',
+        'gpt-4.1-mini',
         '--report',
         reportPath,
         ...extra,

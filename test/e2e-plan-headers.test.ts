@@ -1,6 +1,6 @@
 /**
- * Rate-limit headers the tool cannot trust (DESIGN §3.7: "missing or odd headers never block the
- * run"): absent, zero, negative or garbage. The original tool hung on missing headers.
+ * Rate-limit headers the tool cannot trust (docs/architecture.md#quota-and-pacing: missing or odd
+ * headers never block the run): absent, zero, negative or garbage. The original tool hung on missing headers.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -39,7 +39,7 @@ function assertExactlyOnce(found: Line[], expectedIds: string[]): void {
   assert.deepEqual([...ids].sort(), [...expectedIds].sort());
 }
 
-test('100 artists with 8 workers give 100 unique valid lines in the DESIGN 3.6 shape', async () => {
+test('100 artists with 8 workers give 100 unique valid lines in the documented line shape', async () => {
   const dir = await tempDir();
   const rows = artists(100);
   const input = await writeCsv(dir, 'a.csv', rows);

@@ -49,7 +49,7 @@ async function lines(path: string): Promise<string[]> {
   return text.slice(0, -1).split('\n');
 }
 
-test('JsonlSink writes one whole line per record with keys in the DESIGN order', async () => {
+test('JsonlSink writes one whole line per record with keys in the documented order', async () => {
   const path = file();
   const sink = openJsonlSink(path);
   sink.append(record('a'));

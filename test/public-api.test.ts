@@ -16,6 +16,7 @@ const LIBRARY = [
   'ExitCode',
   'InputError',
   'ProviderError',
+  'ProviderUnreachableError',
   'QuotaStopError',
   'RunEmitter',
   'Runner',

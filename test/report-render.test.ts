@@ -253,11 +253,11 @@ test('writeReport picks the format from the extension and creates folders', asyn
   assert.deepEqual((await readdir(dir)).sort(), ['nested', 'report.md']);
 });
 
-test('writeReport refuses an extension other than .json or .md with a UsageError', async () => {
+test('writeReport refuses an extension other than .json, .md or .html with a UsageError', async () => {
   const dir = await tempDir();
   await assert.rejects(writeReport(join(dir, 'report.txt'), makeReport()), (error: unknown) => {
     assert.ok(error instanceof UsageError);
-    assert.match(error.message, /\.json or \.md.*"\.txt"/);
+    assert.match(error.message, /\.json, \.md or \.html.*"\.txt"/);
     return true;
   });
   assert.deepEqual(await readdir(dir), []);

@@ -141,8 +141,9 @@ test('ETA of a job bounded by its daily limit counts the days it needs', () => {
     pausedUntil: Date.parse('2026-12-02T00:00:00Z'),
   });
   assert.ok(ms !== undefined);
-  // 46,000 requests at 4,000 a day (80 % of 5,000) from tomorrow: 11 full days, then 2,000 more.
-  assert.equal(formatEta(ms), '≈ 11 days');
+  // 46,000 requests at 5,000 a day once the pause ends at midnight: 9 full days (Dec 2-10), then
+  // 1,000 more on Dec 11: 9.4 days from now, not the seconds a rate-only estimate would show.
+  assert.equal(formatEta(ms), '≈ 9 days');
 });
 
 test('ETA while paused includes the rest of the pause', () => {

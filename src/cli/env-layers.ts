@@ -18,7 +18,7 @@ export function readDotEnv(path: string): Record<string, string> {
   return out;
 }
 
-/** The `.env` and `.env.local` files of a directory (DESIGN §3.2 precedence layers). */
+/** The `.env` and `.env.local` files of a directory (precedence: docs/architecture.md#settings). */
 export function readEnvFiles(dir: string): { dotEnv: Record<string, string>; envLocal: Record<string, string> } {
   return { dotEnv: readDotEnv(join(dir, '.env')), envLocal: readDotEnv(join(dir, '.env.local')) };
 }

@@ -6,6 +6,7 @@ import { quotaCommand } from './quota-command.js';
 import { runCommand } from './run-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { validateCommand } from './validate-command.js';
+import { reportCommand } from './report-command.js';
 
 function packageVersion(): string {
   try {
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   program.addCommand(runCommand(), { isDefault: true });
   program.addCommand(simulateCommand());
   program.addCommand(validateCommand());
+  program.addCommand(reportCommand());
   program.addCommand(dbCommand());
   program.addCommand(quotaCommand());
   // One error prefix everywhere: commander's own `error:` lines read like the tool's `ERROR:`.

@@ -9,7 +9,7 @@ import { summaryLines, writeReport, type RunRecorder } from '../report/index.js'
 import type { Logger } from '../telemetry/index.js';
 import { continueCommand } from './continue-command.js';
 
-/** The exit code and report outcome of a finished run (DESIGN §3.3). */
+/** The exit code and report outcome of a finished run (docs/architecture.md#exit-codes). */
 export function exitCodeOf(outcome: RunOutcome): { code: number; kind: RunSummary['outcome'] } {
   switch (outcome.stopReason) {
     case 'SIGINT':

@@ -19,6 +19,7 @@ import { createOpenAIProvider } from '../provider/index.js';
 import { openQuotaGate, withReachability } from '../quota/index.js';
 import { createRunRecorder, type RunRecorder } from '../report/index.js';
 import { startProgress, type Logger } from '../telemetry/index.js';
+import { checkLooksLikeArtists } from '../input/index.js';
 import { artistsToDo, scanRunInput } from './input-scan.js';
 import type { DatabaseLink } from './run-database.js';
 import { finishRun } from './run-finish.js';
@@ -85,6 +86,7 @@ async function runLocked(
   if (resumed && resumed.repairedBytes > 0)
     events.emit('output:repaired', { path: paths.output, bytesRemoved: resumed.repairedBytes });
   const scan = await scanRunInput(config.input, resumed?.doneIds, events);
+  if (!config.force) checkLooksLikeArtists(config.input, scan);
   if (scan.valid === 0 && scan.alreadyDone === 0) {
     throw new InputError(
       `No valid artist found in ${config.input} (${scan.errors} invalid rows, ${scan.skipped} skipped lines)`,
@@ -230,16 +232,55 @@ async function runLocked(
           tty: process.stderr.isTTY,
           stream: process.stderr,
         });
-    const onSigint = (): void => runner.stop('SIGINT');
-    const onSigterm = (): void => runner.stop('SIGTERM');
+    // Batch mode stops polling on a signal; its batches keep running and --resume collects them.
+    const batchStop = new AbortController();
+    const stopBatch = (reason: 'SIGINT' | 'SIGTERM'): void => {
+      if (!batchStop.signal.aborted) batchStop.abort(reason);
+    };
+    const onSigint = (): void => {
+      runner.stop('SIGINT');
+      stopBatch('SIGINT');
+    };
+    const onSigterm = (): void => {
+      runner.stop('SIGTERM');
+      stopBatch('SIGTERM');
+    };
     process.on('SIGINT', onSigint);
     process.on('SIGTERM', onSigterm);
     let outcome: RunOutcome;
     try {
-      outcome =
-        scan.valid > 0
-          ? await runner.run(artistsToDo(scan.plan, resumed?.doneIds, events))
-          : { succeeded: 0, failed: 0, stopReason: undefined, stopError: undefined };
+      const todo = artistsToDo(scan.plan, resumed?.doneIds, events);
+      if (config.mode === 'batch') {
+        const { executeBatch } = await import('./run-batch.js');
+        const batch = await executeBatch(
+          {
+            config,
+            clock,
+            events,
+            sink,
+            builder,
+            pricer,
+            output: paths.output,
+            apiKey: simulator ? 'sk-simulator' : (config.apiKey ?? ''),
+            baseURL: simulator ? simulator.url : config.baseUrl,
+            initialDbStatus: db ? 'pending' : null,
+            signal: batchStop.signal,
+          },
+          todo,
+        );
+        const reason = batchStop.signal.reason as 'SIGINT' | 'SIGTERM' | undefined;
+        outcome = {
+          succeeded: batch.succeeded,
+          failed: batch.failed,
+          stopReason: batch.stopped ? reason : undefined,
+          stopError: undefined,
+        };
+      } else {
+        outcome =
+          scan.valid > 0
+            ? await runner.run(todo)
+            : { succeeded: 0, failed: 0, stopReason: undefined, stopError: undefined };
+      }
       await db?.flush();
     } finally {
       progress?.stop();

@@ -73,6 +73,13 @@ export const runFields = {
     schema: bool,
     default: false,
   },
+  force: {
+    flag: '--force',
+    help: 'process an input that does not look like an artist file (most rows invalid, ids with spaces or markup)',
+    allowed: 'a flag',
+    schema: bool,
+    default: false,
+  },
   overwrite: {
     flag: '--overwrite',
     help: 'start the output afresh (replaces a non-empty output)',
@@ -382,9 +389,9 @@ export const runFields = {
   report: {
     flag: '--report',
     placeholder: '<file>',
-    help: 'write a run report at the end (.json or .md)',
-    allowed: 'a file ending in .json or .md',
-    schema: text.refine((v) => /\.(json|md)$/i.test(v), 'expected a .json or .md file name'),
+    help: 'write a run report at the end (.json, .md, or .html with charts)',
+    allowed: 'a file ending in .json, .md or .html',
+    schema: text.refine((v) => /\.(json|md|html?)$/i.test(v), 'expected a .json, .md or .html file name'),
   },
   logFile: {
     flag: '--log-file',

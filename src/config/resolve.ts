@@ -2,7 +2,7 @@ import { ConfigError, UsageError } from '../core/errors.js';
 import { runFields, type FieldSpec, type RunFieldName, type SettingSource } from './fields.js';
 import type { RunConfig } from './run-config.js';
 
-/** The raw layers a run's settings are merged from (DESIGN §3.2 precedence). */
+/** The raw layers a run's settings are merged from (precedence: docs/architecture.md#settings). */
 export interface ConfigLayers {
   /** Values given as command-line flags (strings or booleans, as parsed). */
   flags: Partial<Record<RunFieldName, unknown>>;

@@ -3,7 +3,7 @@
  * `instanceof`, never on message text. Flow-control cases have their own subclasses.
  */
 
-/** Process exit codes (DESIGN §3.3). */
+/** Process exit codes (docs/architecture.md#exit-codes). */
 export const ExitCode = {
   ok: 0,
   input: 1,

@@ -20,8 +20,8 @@ export type RetryDecision =
   | { action: 'stop'; error: QuotaStopError | AuthStopError };
 
 /**
- * The scheduler's gate (DESIGN §3.7): daily budget, threshold pause, provider windows, shared
- * 429 hold-off. The runner asks it before every HTTP request, retries included.
+ * The scheduler's gate (docs/architecture.md#quota-and-pacing): daily budget, threshold pause,
+ * provider windows, shared 429 hold-off. The runner asks it before every HTTP request, retries included.
  */
 export interface DispatchGate {
   /**

@@ -21,7 +21,7 @@ export interface TokenUsage {
   cached_input_tokens?: number;
 }
 
-/** What is recorded in the output about the request that produced a bio (DESIGN §3.6). */
+/** What the output records about the request that produced a bio (docs/architecture.md#output-files). */
 export interface RequestRecord {
   prompt_id?: string;
   version?: string;
@@ -49,7 +49,7 @@ export interface ProviderSuccess {
 /** `db_status` values of an output record. */
 export type DbStatus = 'pending' | 'updated' | 'inserted' | 'skipped' | 'error';
 
-/** One line of the output JSONL (DESIGN §3.6). */
+/** One line of the output JSONL (docs/architecture.md#output-files). */
 export interface OutputRecord {
   artist_id: string;
   artist_name: string;

@@ -23,6 +23,7 @@ const REASONS: Readonly<Record<Exclude<RowErrorKind, 'duplicate_id'>, string>> =
   missing_name: 'missing artist name',
   unterminated_quote: 'unterminated quoted field',
   too_large: TOO_LARGE,
+  nul_byte: 'contains a NUL byte (\\0), which no database text column accepts',
 };
 
 /** The error item of a record the tokenizer could not read. */
@@ -109,6 +110,7 @@ export class RowClassifier {
       return 'header';
     }
     if (columns.id >= view.count || columns.name >= view.count) return this.#fail('too_few_columns');
+    if (view.hasNul()) return this.#fail('nul_byte');
     if (view.isBlank(columns.id)) return this.#fail('missing_id');
     if (view.isBlank(columns.name)) return this.#fail('missing_name');
     const first = this.#remember(view, columns.id);

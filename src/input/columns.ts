@@ -1,5 +1,6 @@
 /** Header detection and the mapping of CSV fields to artist columns. */
 import { InputError } from '../core/errors.js';
+import { looksLikeUnnamedHeader } from './plausibility.js';
 
 /** Where each artist column sits in a row (0-based field indexes). */
 export interface ColumnMap {
@@ -41,7 +42,11 @@ export function detectHeader(fields: readonly string[], path: string, line: numb
   const id = findColumn(ID_NAMES, normalised);
   const name = findColumn(NAME_NAMES, normalised);
   const firstIsName = ALL_NAMES.has(normalised[0] ?? '');
-  if (!firstIsName && (id === undefined || name === undefined)) return undefined;
+  if (!firstIsName && (id === undefined || name === undefined)) {
+    // Column names we do not know, but a header all the same: positional columns.
+    if (looksLikeUnnamedHeader(fields)) return { id: 0, name: 1, data: fields.length > 2 ? 2 : undefined };
+    return undefined;
+  }
   const found = fields.map((field) => field.trim()).join(', ');
   if (id === undefined) {
     throw new InputError(

@@ -9,6 +9,9 @@
  */
 import { unescapeQuotes } from './csv-cursor.js';
 
+/** Characters that take no space: a field made only of them is blank. */
+const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF\u00AD\u180E]/g;
+
 const EMPTY = Buffer.alloc(0);
 const HASH = 0x23;
 // Flags of a field that is not plain.
@@ -144,7 +147,15 @@ export class RecordView {
       }
       if (!unsure) return true;
     }
-    return (this.text(i) ?? '').trim() === '';
+    // Zero-width characters alone make no name (or id) either.
+    return (this.text(i) ?? '').replace(ZERO_WIDTH, '').trim() === '';
+  }
+
+  /** Whether any field of the record holds a NUL byte (no database accepts one in text). */
+  hasNul(): boolean {
+    if (this.count === 0) return false;
+    const at = this.data.indexOf(0, this.start(0));
+    return at !== -1 && at < this.end(this.count - 1);
   }
 
   /** Whether field `i` (which must exist) starts with `#` once trimmed. */

@@ -1,4 +1,6 @@
 export { readArtists } from './read-artists.js';
+export { checkLooksLikeArtists, isPlausibleId, looksLikeUnnamedHeader } from './plausibility.js';
+export type { ScanFigures } from './plausibility.js';
 export { planInput, scanInput } from './scan-input.js';
 export { readPlannedArtists } from './read-planned.js';
 export { MAX_RECORD_BYTES } from './csv-rows.js';

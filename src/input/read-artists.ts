@@ -1,4 +1,4 @@
-/** The input reader (DESIGN §3.4): streams the CSV file as classified rows. */
+/** The input reader (docs/architecture.md#input): streams the CSV file as classified rows. */
 import { badItem, RowClassifier } from './classify.js';
 import type { RecordView } from './csv-record.js';
 import { openCsv, scanCsv } from './csv-rows.js';

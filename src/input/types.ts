@@ -1,4 +1,4 @@
-/** Public shapes of the input reader (DESIGN §3.4). */
+/** Public shapes of the input reader (docs/architecture.md#input). */
 import type { Artist } from '../core/types.js';
 import type { ColumnMap } from './columns.js';
 import type { FileIdentity } from './csv-rows.js';
@@ -16,7 +16,7 @@ export type SkipReason = 'blank' | 'comment' | 'header';
  * - `too_large`: the row grew past the size limit (a quote left open); reading resumes on its next line
  */
 export type RowErrorKind =
-  'too_few_columns' | 'missing_id' | 'missing_name' | 'duplicate_id' | 'unterminated_quote' | 'too_large';
+  'too_few_columns' | 'missing_id' | 'missing_name' | 'duplicate_id' | 'unterminated_quote' | 'too_large' | 'nul_byte';
 
 /** One classified row of the input file. `line` is the 1-based physical line where the row starts. */
 export type InputItem =

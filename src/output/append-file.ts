@@ -7,7 +7,7 @@ import { closeSync, fstatSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
 
 /** Raised when an output file cannot be opened, written or closed (disk full, I/O error, …). */
-// An output that cannot be written is an unwritable output path: exit 2 (DESIGN §3.3).
+// An output that cannot be written is an unwritable output path: exit 2 (docs/architecture.md#exit-codes).
 export class OutputWriteError extends UsageError {}
 
 function reason(error: unknown): string {

@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 
 /** A held output lock; `release()` removes it (idempotent). */
@@ -36,12 +36,49 @@ function readLock(path: string): LockInfo | undefined {
   return undefined;
 }
 
+/** The file a path names once symlinks are followed (also for a dangling link or a file not made yet). */
+function realFile(path: string): string {
+  let current = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      return realpathSync(current);
+    } catch {
+      // Missing target: follow one more link by hand, else resolve the folder.
+    }
+    try {
+      if (!lstatSync(current).isSymbolicLink()) break;
+      current = resolve(dirname(current), readlinkSync(current));
+    } catch {
+      break;
+    }
+  }
+  try {
+    return join(realpathSync(dirname(current)), basename(current));
+  } catch {
+    return current;
+  }
+}
+
+/**
+ * The lock of `output`: `<output>.lock` beside the real file, so two symlinks (or a relative and an
+ * absolute path) to one output share one lock. A lock path other than `<output>.lock` is kept.
+ */
+export function lockPathFor(lockPath: string, output: string): string {
+  return lockPath === `${output}.lock` ? `${realFile(output)}.lock` : lockPath;
+}
+
 /**
  * Takes the lock file of an output so that two runs never append to the same file (their lines
  * would duplicate). A lock left by a process that no longer exists on this host is taken over,
- * and `onStale` is told. Another live run holding it is a {@link UsageError} (exit 2).
+ * and `onStale` is told. Another live run holding it is a {@link UsageError} (exit 2). The lock
+ * sits beside the real file ({@link lockPathFor}).
  */
-export function acquireOutputLock(lockPath: string, output: string, onStale?: (message: string) => void): OutputLock {
+export function acquireOutputLock(
+  requestedLockPath: string,
+  output: string,
+  onStale?: (message: string) => void,
+): OutputLock {
+  const lockPath = lockPathFor(requestedLockPath, output);
   const info: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
   const directory = dirname(lockPath);
   try {

@@ -1,4 +1,4 @@
-/** Where a run's files live, derived from the output path (DESIGN §3.6). */
+/** Where a run's files live, derived from the output path (docs/architecture.md#output-files). */
 import { basename, dirname, extname, join } from 'node:path';
 
 /** The files of one output. */

@@ -1,4 +1,4 @@
-/** Start-of-run checks and preparation of the output files (DESIGN §3.6). */
+/** Start-of-run checks and preparation of the output files (docs/architecture.md#output-files). */
 import { constants } from 'node:fs';
 import { access, mkdir, stat, truncate } from 'node:fs/promises';
 import type { Stats } from 'node:fs';

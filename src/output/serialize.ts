@@ -1,5 +1,6 @@
 /**
- * The exact text of output and error lines. Keys are written in a fixed order (DESIGN §3.6) so
+ * The exact text of output and error lines. Keys are written in a fixed order
+ * (docs/architecture.md#output-files) so
  * that files diff cleanly and the resume scan can find `artist_id` first and `db_status`,
  * `error` last without parsing the whole line.
  */
@@ -23,7 +24,10 @@ export interface SerializedLine {
   statusOffset: number | undefined;
 }
 
-/** Serialises an output record as one JSONL line (with its `\n`), keys in the DESIGN order. */
+/**
+ * Serialises an output record as one JSONL line (with its `\n`), keys in the documented order
+ * (docs/architecture.md#output-files).
+ */
 export function serializeOutputRecord(record: OutputRecord): SerializedLine {
   const { request, usage } = record;
   const head = {

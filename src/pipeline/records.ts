@@ -1,7 +1,7 @@
 import { ProviderError, type BioGenError } from '../core/errors.js';
 import type { Artist, DbStatus, ErrorRecord, OutputRecord, ProviderSuccess, RequestRecord } from '../core/types.js';
 
-/** Builds the output line of a success (DESIGN §3.6 key order). */
+/** Builds the output line of a success (key order: docs/architecture.md#output-files). */
 export function successRecord(
   artist: Artist,
   request: RequestRecord,

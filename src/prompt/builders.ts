@@ -46,7 +46,7 @@ export type PromptSource =
   | { kind: 'stored'; promptId: string; promptVersion?: string | undefined; model?: string | undefined }
   | { kind: 'template'; template: PromptTemplate; model?: string | undefined };
 
-/** The variables every prompt gets (DESIGN §3.5). */
+/** The variables every prompt gets (docs/architecture.md#requests). */
 export function artistVariables(artist: Artist): { artist_name: string; artist_data: string } {
   return { artist_name: artist.name, artist_data: artist.data ?? NO_DATA_TEXT };
 }

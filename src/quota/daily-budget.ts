@@ -15,8 +15,8 @@ type BudgetOptions = Pick<
 >;
 
 /**
- * The daily budget rules on top of the {@link QuotaLedger} (DESIGN §3.7): the once-a-day
- * threshold pause at `ceil(threshold × limit)`, the hard limit (wait for the next UTC day or
+ * The daily budget rules on top of the {@link QuotaLedger} (docs/architecture.md#quota-and-pacing):
+ * the once-a-day threshold pause at `ceil(threshold × limit)`, the hard limit (wait for the next UTC day or
  * stop), the countdown while waiting, and the warning and metrics events. It only decides; the
  * gate calls {@link check} before each admission and {@link counted} after it.
  */

@@ -33,8 +33,8 @@ interface PermitState {
 }
 
 /**
- * The scheduler's gate (DESIGN §3.7): daily budget with threshold pause and hard limit, provider
- * window pacing, a shared 429 hold-off, and the retry policy. One instance serves every worker.
+ * The scheduler's gate (docs/architecture.md#quota-and-pacing): daily budget with threshold
+ * pause and hard limit, provider window pacing, a shared 429 hold-off, and the retry policy. One instance serves every worker.
  *
  * Waiting callers queue in FIFO order; a single pump admits the head whenever nothing blocks it.
  * Checking the budget and counting the request happen in one synchronous step, so no request can

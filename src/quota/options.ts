@@ -3,7 +3,7 @@ import type { RunEmitter } from '../core/events.js';
 import type { QuotaLedger } from './ledger-types.js';
 import type { SpendOptions } from './spend.js';
 
-/** Settings of the quota gate (DESIGN §3.2, §3.7). */
+/** Settings of the quota gate (docs/architecture.md#settings, #quota-and-pacing). */
 export interface QuotaGateOptions {
   /**
    * Quota monitoring. When false there is no daily enforcement, no threshold pause and no

@@ -36,7 +36,7 @@ export interface HoldOff {
 const BACKOFF_KINDS = new Set(['server', 'overloaded', 'network', 'timeout', 'malformed', 'incomplete']);
 
 /**
- * Maps a classified provider failure to what happens next (DESIGN §3.7):
+ * Maps a classified provider failure to what happens next (docs/architecture.md#quota-and-pacing):
  *
  * | kind | decision |
  * |---|---|

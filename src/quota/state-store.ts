@@ -35,7 +35,7 @@ export interface QuotaState {
 }
 
 /** The state file could not be written, so the daily count cannot be guaranteed. */
-// An unwritable state file is an unwritable output path: exit 2 (DESIGN §3.3).
+// An unwritable state file is an unwritable output path: exit 2 (docs/architecture.md#exit-codes).
 export class QuotaStateError extends UsageError {}
 
 const isoTime = z.iso.datetime().transform((s) => Date.parse(s));

@@ -8,6 +8,9 @@ export {
 } from './recorder.js';
 export { renderReportJson, reportFormatFor, writeReport, type ReportFormat } from './write.js';
 export { renderReportMarkdown } from './render-markdown.js';
+export { renderReportHtml, renderCharts } from './render-html.js';
+export { reportFromFiles, type FileView, type RecentArtist } from './from-files.js';
+export { Timeline, observeTimeline, type TimelineData, type TimelineBucket, type TimelinePause } from './timeline.js';
 export { summaryLines } from './summary-lines.js';
 export { TARGETS } from './checks.js';
 export {

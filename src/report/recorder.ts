@@ -3,6 +3,7 @@ import type { RunEmitter, RunSummary } from '../core/events.js';
 import { buildReport } from './build.js';
 import { observeRun } from './observations.js';
 import { ResourceSampler } from './resources.js';
+import { observeTimeline, type TimelineData } from './timeline.js';
 import type { RunReport } from './types.js';
 
 /** Options of {@link createRunRecorder}. */
@@ -62,6 +63,8 @@ export interface RunRecorder {
   finish(summary: RunSummary, extra?: FinishExtra): RunReport;
   /** Stops recording without building a report (unsubscribes, stops the sampler). Idempotent. */
   stop(): void;
+  /** The run's activity over time so far (bounded; for charts and the dashboard). */
+  timeline(): TimelineData;
 }
 
 /**
@@ -75,6 +78,7 @@ export interface RunRecorder {
  */
 export function createRunRecorder(events: RunEmitter, options: RunRecorderOptions): RunRecorder {
   const { observations, unsubscribe } = observeRun(events, options.clock);
+  const series = observeTimeline(events, options.clock);
   const sampler = new ResourceSampler(options.sampleIntervalMs ?? 1000);
   let stopped = false;
 
@@ -82,6 +86,7 @@ export function createRunRecorder(events: RunEmitter, options: RunRecorderOption
     if (stopped) return;
     stopped = true;
     unsubscribe();
+    series.unsubscribe();
     sampler.stop();
   };
 
@@ -133,8 +138,9 @@ export function createRunRecorder(events: RunEmitter, options: RunRecorderOption
       };
     },
     finish(summary, extra = {}) {
+      series.timeline.touch(summary.endTime);
       stop();
-      return buildReport({
+      const report = buildReport({
         observations,
         summary,
         resources: sampler.stop(),
@@ -142,7 +148,9 @@ export function createRunRecorder(events: RunEmitter, options: RunRecorderOption
         outputBytes: extra.outputBytes,
         now: options.clock.now(),
       });
+      return { ...report, timeline: series.timeline.data() };
     },
     stop,
+    timeline: () => series.timeline.data(),
   };
 }

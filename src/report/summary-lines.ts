@@ -12,8 +12,8 @@ const OUTCOME_WORDS: Record<RunReport['outcome'], string> = {
 };
 
 /**
- * Headline figures for the end-of-run summary on stderr (DESIGN §3.8): counts, success rate,
- * time, average per artist, requests and tokens per minute, retries and 429s by kind, pauses,
+ * Headline figures for the end-of-run summary on stderr (docs/architecture.md#events-and-log-lines):
+ * counts, success rate, time, average per artist, requests and tokens per minute, retries and 429s by kind, pauses,
  * peak memory, and the test-plan checks that failed. One line per topic, no timestamps (the
  * logger adds them).
  */

@@ -1,4 +1,5 @@
 import type { RunSummary } from '../core/events.js';
+import type { TimelineData } from './timeline.js';
 
 /** Result of one check of the test plan's "Metrics to Record" table. */
 export type CheckStatus = 'pass' | 'fail' | 'n/a';
@@ -147,4 +148,6 @@ export interface RunReport {
   config: Record<string, string | number | boolean | null>;
   /** Disagreements between the runner's summary and the observed events, and other caveats. */
   notes: string[];
+  /** The run's activity over time (bounded), for the HTML report's charts. */
+  timeline?: TimelineData;
 }

@@ -1,4 +1,4 @@
-/** Public types of the database layer (DESIGN §3.9). */
+/** Public types of the database layer (docs/architecture.md#database). */
 import type { Clock } from '../core/clock.js';
 import type { DbStatus, OutputRecord } from '../core/types.js';
 

@@ -19,8 +19,8 @@ export interface EtaInputs {
   /** Requests allowed per UTC day, when there is a limit. */
   dailyLimit: number | undefined;
   /**
-   * Share of the daily limit after which the run pauses (0.1-1), when monitoring is on. The
-   * share of each day the run can use is taken to be this much.
+   * Share of the daily limit after which the run pauses (0.1-1), when monitoring is on. Not used
+   * for the estimate: a threshold pause shows up as `pausedUntil` while it lasts.
    */
   threshold: number | undefined;
   /** Epoch ms until which dispatching is paused, when paused now. */
@@ -40,8 +40,7 @@ export function estimateRemaining(input: EtaInputs): number | undefined {
   const workMs = remaining * activePerArtist;
   if (input.dailyLimit === undefined) return pauseLeft + workMs;
 
-  const share = input.threshold !== undefined && input.threshold > 0 ? Math.min(1, input.threshold) : 1;
-  const perDay = Math.max(1, Math.floor(input.dailyLimit * share));
+  const perDay = Math.max(1, input.dailyLimit);
   const requestsPerArtist = Math.max(1, input.requests / input.done);
   const requestsLeft = remaining * requestsPerArtist;
   const start = input.now + pauseLeft;

@@ -2,16 +2,21 @@ import type { RunEmitter } from '../core/events.js';
 import { decimal, duration } from './format.js';
 import type { Logger } from './logger.js';
 
+/** Row warnings written per input scan; the rest are counted. */
+const MAX_ROW_WARNINGS = 50;
+
 const worker = (n: number): string => `W${String(n).padStart(2, '0')}`;
 const ofTotal = (index: number, total: number | undefined): string =>
   total === undefined ? `${index}` : `${index}/${total}`;
 
 /**
- * Turns run events into log lines (DESIGN §3.8). This is the one place where log text lives;
- * the user's log analysis greps these messages, so their shape is a contract.
+ * Turns run events into log lines (docs/architecture.md#events-and-log-lines). This is the one
+ * place where log text lives; the user's log analysis greps these messages, so their shape is a
+ * contract.
  * Returns an unsubscribe function.
  */
 export function attachLogRenderer(events: RunEmitter, logger: Logger): () => void {
+  let rowWarnings = 0;
   const offs = [
     events.on('log', ({ level, message }) => logger.log(level, message, { event: 'log' })),
     events.on('run:start', (e) => {
@@ -28,10 +33,21 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
       if (e.total !== undefined)
         logger.log('info', `Artists to process: ${e.total}`, { event: 'run:total', total: e.total });
     }),
-    events.on('input:row-error', (e) =>
-      logger.log('warn', `Line ${e.line}: ${e.reason}, skipping`, { event: 'input:row-error', line: e.line }),
-    ),
+    events.on('input:row-error', (e) => {
+      // A file of 200,000 bad rows must not write 200,000 warnings: the first ones show the
+      // pattern, the count comes with the scan summary.
+      rowWarnings++;
+      if (rowWarnings <= MAX_ROW_WARNINGS)
+        logger.log('warn', `Line ${e.line}: ${e.reason}, skipping`, { event: 'input:row-error', line: e.line });
+    }),
     events.on('input:scanned', (e) => {
+      if (rowWarnings > MAX_ROW_WARNINGS) {
+        logger.log('warn', `... and ${rowWarnings - MAX_ROW_WARNINGS} more row warnings not shown`, {
+          event: 'input:row-error',
+          suppressed: rowWarnings - MAX_ROW_WARNINGS,
+        });
+      }
+      rowWarnings = 0;
       logger.log(
         'info',
         `Input: ${e.valid} valid artists, ${e.skipped} comment/blank/header lines skipped, ${e.errors} invalid rows` +

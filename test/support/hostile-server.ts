@@ -11,6 +11,7 @@ import type { AddressInfo, Socket } from 'node:net';
 export type Behaviour =
   | { kind: 'ok'; text?: string; contentType?: string; omit?: ('id' | 'created_at' | 'model')[]; delayMs?: number }
   | { kind: 'stall-after-headers' }
+  | { kind: 'held'; until: Promise<void> }
   | { kind: 'drip'; intervalMs: number; text?: string }
   | { kind: 'error'; status: number; code?: string; type?: string; message: string }
   | { kind: 'huge'; bytes: number }
@@ -76,6 +77,9 @@ function behave(res: ServerResponse, b: Behaviour): void {
       else setTimeout(send, b.delayMs);
       return;
     }
+    case 'held':
+      void b.until.then(() => behave(res, { kind: 'ok' }));
+      return;
     case 'stall-after-headers':
       res.writeHead(200, { 'content-type': 'application/json' });
       res.flushHeaders();

@@ -58,7 +58,7 @@ export function runPlan(files: PlanFiles, args: string[], options: RunCliOptions
 /** The plan's stored prompt flags. */
 export const STORED_PROMPT = ['--prompt-id', 'pmpt_test'] as const;
 
-/** One line of the output JSONL (DESIGN §3.6), as far as the tests read it. */
+/** One line of the output JSONL (docs/architecture.md#output-files), as far as the tests read it. */
 export interface BioLine {
   artist_id: string;
   artist_name: string;

@@ -1,0 +1,103 @@
+/**
+ * The batch branch of `run` (`--mode batch`): opens the job state next to the output, drives the
+ * batch loop with the run's sinks, and says what the job cost against standard prices.
+ * See docs/batch.md.
+ */
+import { unlinkSync } from 'node:fs';
+import {
+  createOpenAIBatchApi,
+  emptyJobState,
+  jobStatePath,
+  loadJobState,
+  runBatchJob,
+  type BatchRunResult,
+} from '../batch/index.js';
+import type { RunConfig } from '../config/index.js';
+import type { Pricer } from '../cost/pricer.js';
+import { formatUsd } from '../cost/index.js';
+import type { Clock } from '../core/clock.js';
+import { UsageError } from '../core/errors.js';
+import type { RunEmitter } from '../core/events.js';
+import type { Artist, DbStatus } from '../core/types.js';
+import type { ResultSink } from '../pipeline/index.js';
+import type { RequestBuilder } from '../prompt/index.js';
+
+/** What the batch branch needs from `run`'s composition. */
+export interface BatchBranch {
+  config: RunConfig;
+  clock: Clock;
+  events: RunEmitter;
+  sink: ResultSink;
+  builder: RequestBuilder;
+  pricer: Pricer;
+  output: string;
+  apiKey: string;
+  baseURL: string | undefined;
+  initialDbStatus: DbStatus | null;
+  signal: AbortSignal;
+}
+
+/** Runs `todo` through the Batch API; returns what happened. */
+export async function executeBatch(branch: BatchBranch, todo: AsyncIterable<Artist>): Promise<BatchRunResult> {
+  const { config, events } = branch;
+  const statePath = jobStatePath(branch.output);
+  const endpoint = config.api === 'chat' ? '/v1/chat/completions' : '/v1/responses';
+  const existing = loadJobState(statePath);
+  if (existing !== undefined && !config.resume) {
+    const unfinished = existing.parts.some((part) => part.status !== 'done');
+    if (unfinished && !config.overwrite) {
+      throw new UsageError(
+        `${statePath} lists batches that are not collected yet: continue with --resume (nothing is submitted twice), ` +
+          'or cancel them with `artist-bio-gen batch cancel` and start again with --overwrite.',
+      );
+    }
+    unlinkSync(statePath);
+  }
+  if (existing !== undefined && config.resume && existing.endpoint !== endpoint) {
+    throw new UsageError(`${statePath} was made for ${existing.endpoint}; this run would use ${endpoint} (--api)`);
+  }
+  const state = config.resume && existing !== undefined ? existing : emptyJobState(endpoint);
+  const api = createOpenAIBatchApi({ apiKey: branch.apiKey, baseURL: branch.baseURL });
+  const result = await runBatchJob(
+    todo,
+    state,
+    {
+      api,
+      clock: branch.clock,
+      events,
+      sink: branch.sink,
+      build: (artist) => {
+        const request = branch.builder.build(artist);
+        return { body: request.body, record: request.record };
+      },
+      costOf: (usage, model, tier) => branch.pricer.costOf(usage, model, tier),
+    },
+    {
+      endpoint,
+      statePath,
+      maxRequests: config.batchMaxRequests,
+      queueTokens: config.batchQueueTokens,
+      pollIntervalMs: config.batchPollInterval * 1000,
+      maxRetries: config.maxRetries,
+      initialDbStatus: branch.initialDbStatus,
+      signal: branch.signal,
+    },
+  );
+  events.log('info', batchSummary(result, state.parts.length));
+  return result;
+}
+
+/** One line: mode, batches, spend, and the saving against standard prices. */
+export function batchSummary(result: BatchRunResult, parts: number): string {
+  const spend = result.costUsd === null ? 'n/a (no priced answer)' : formatUsd(result.costUsd);
+  const standard = result.standardCostUsd;
+  const saving =
+    result.costUsd === null || standard === null || standard === 0
+      ? ''
+      : `; at standard prices ${formatUsd(standard)}, saved ${formatUsd(standard - result.costUsd)} ` +
+        `(${Math.round(((standard - result.costUsd) / standard) * 100)} %)`;
+  return (
+    `Mode batch: ${result.batchesCreated} batch(es) created in this run, ${parts} part(s) in the job; ` +
+    `spend ${spend} at batch prices${saving}`
+  );
+}
