@@ -184,3 +184,33 @@ test('token_limit_exceeded at creation: the run waits for the earlier batch and 
     assert.match(r.stderr, /enqueued-token limit is reached/);
   });
 });
+
+test('batch status lists the parts of an interrupted job; batch cancel stops them; --resume keeps what finished', async () => {
+  await withJob({ batchLinesPerPoll: 2 }, artists(60), async (job) => {
+    let killed = false;
+    const first = await job.run(['--batch-max-requests', '20'], (line, child) => {
+      if (!killed && /\(part-0003\): in_progress, [1-9]\d* completed/.test(line)) {
+        killed = true;
+        child.kill('SIGKILL');
+      }
+    });
+    assert.equal(first.signal, 'SIGKILL', first.stderr);
+    const env = { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: job.sim.url };
+    const status = await runCli(['batch', 'status', '--output', job.output], { env });
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /3 part\(s\)/);
+    assert.equal((status.stdout.match(/part-000\d {2}batch_\w+ {2}in_progress/g) ?? []).length, 3, status.stdout);
+    const cancel = await runCli(['batch', 'cancel', '--output', job.output], { env });
+    assert.equal(cancel.code, 0, cancel.stderr);
+    assert.match(cancel.stdout, /Cancelled 3 batch\(es\)/);
+    const resumed = await job.run(['--batch-max-requests', '20', '--resume']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assertExactly(await jsonl<Line>(job.output), job.ids);
+    const batch = batchStats(job.sim.stats());
+    assert.equal(batch.batches.filter((b) => b.status === 'cancelled').length, 3);
+    // What the cancelled batches finished was kept: those artists went out once.
+    const finished = batch.batches.reduce((sum, b) => sum + (b.status === 'cancelled' ? b.completed : 0), 0);
+    const once = Object.values(batch.submittedPerCustomId).filter((n) => n === 1).length;
+    assert.equal(once, finished);
+  });
+});

@@ -67,6 +67,7 @@ test('100 artists with 8 workers give 100 unique valid lines in the documented l
       'cost_usd',
       'attempts',
       'duration_ms',
+      'prompt_fingerprint',
       'db_status',
       'error',
     ],

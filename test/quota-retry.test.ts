@@ -89,7 +89,7 @@ describe('retry policy table (random fixed at 0.5)', () => {
   test('a 503 retry-after is a floor for the backoff', () => {
     assert.deepEqual(policy.decide(failure('overloaded', { retryAfterMs: 7000 }), 1, 5), {
       action: 'retry',
-      delayMs: 7000,
+      delayMs: 7350, // 7 s, plus jitter of up to 10 % (random 0.5)
     });
   });
 
@@ -99,7 +99,7 @@ describe('retry policy table (random fixed at 0.5)', () => {
   });
 
   test('rate limits retry beyond maxRetries, up to maxRetries + 20 attempts', () => {
-    assert.deepEqual(policy.decide(failure('rate_limit'), 25, 5, 1200), { action: 'retry', delayMs: 1200 });
+    assert.deepEqual(policy.decide(failure('rate_limit'), 25, 5, 1200), { action: 'retry', delayMs: 1260 });
     assert.deepEqual(policy.decide(failure('slow_down'), 25, 5), { action: 'retry', delayMs: 0 });
     assert.deepEqual(policy.decide(failure('rate_limit'), 26, 5), { action: 'fail' });
   });
@@ -154,7 +154,8 @@ describe('shared 429 hold-off in the gate', () => {
     const permit = await gate.acquire(signal);
     const error = failure('rate_limit', { status: 429, apiCode: 'rate_limit_exceeded', retryAfterMs: 3000 });
     permit.settle({ ok: false, error });
-    assert.deepEqual(gate.decide(error, 1, 5), { action: 'retry', delayMs: 3000 });
+    // The remaining hold-off is the floor; each worker adds up to 10 % (at most 1 s) of jitter.
+    assert.deepEqual(gate.decide(error, 1, 5), { action: 'retry', delayMs: 3150 });
     assert.equal(gate.snapshot().pausedUntil, START + 3000);
 
     const before = admitted(gate);
@@ -242,7 +243,7 @@ describe('shared 429 hold-off in the gate', () => {
     const error = failure('rate_limit', { status: 429 });
     permit.settle({ ok: false, error });
     const decision = gate.decide(error, 1, 5);
-    assert.deepEqual(decision, { action: 'retry', delayMs: 500 });
+    assert.deepEqual(decision, { action: 'retry', delayMs: 525 });
     const next = gate.acquire(signal);
     clock.advance(499);
     await tick();

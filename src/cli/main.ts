@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { BioGenError, ExitCode, exitCodeFor } from '../core/errors.js';
+import { batchCommand } from './batch-command.js';
 import { dbCommand } from './db-command.js';
 import { quotaCommand } from './quota-command.js';
 import { runCommand } from './run-command.js';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   program.addCommand(validateCommand());
   program.addCommand(reportCommand());
   program.addCommand(dbCommand());
+  program.addCommand(batchCommand());
   program.addCommand(quotaCommand());
   // One error prefix everywhere: commander's own `error:` lines read like the tool's `ERROR:`.
   const output = {

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { secretMaskFor, type RunConfig } from '../config/index.js';
-import { ExitCode, ProviderUnreachableError } from '../core/errors.js';
+import { BioGenError, ExitCode, exitCodeFor, ProviderUnreachableError } from '../core/errors.js';
 import type { RunEmitter, RunSummary } from '../core/events.js';
 import type { RunOutcome } from '../pipeline/index.js';
 import { summaryLines, writeReport, type RunRecorder } from '../report/index.js';
@@ -53,9 +53,9 @@ function sizeOf(path: string): number {
  * Ends a run: emits `run:end`, prints the summary, says how to continue, writes the report.
  * A report that cannot be written is an error message, never a lost exit code.
  */
-export async function finishRun(ctx: FinishContext, outcome: RunOutcome): Promise<number> {
+export async function finishRun(ctx: FinishContext, outcome: RunOutcome, fatal?: BioGenError): Promise<number> {
   const { config, events, logger, recorder, paths } = ctx;
-  const { code, kind } = exitCodeOf(outcome);
+  const { code, kind } = fatal ? { code: exitCodeFor(fatal), kind: 'failed' as const } : exitCodeOf(outcome);
   const summary = recorder.summarize({ outcome: kind, exitCode: code, outputPath: paths.output });
   events.emit('run:end', summary);
   const report = recorder.finish(summary, { outputBytes: sizeOf(paths.output) });

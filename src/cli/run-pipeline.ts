@@ -1,7 +1,7 @@
 import type { RunConfig } from '../config/index.js';
 import { redactConfig, secretMaskFor } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
-import { ConfigError, ExitCode, InputError } from '../core/errors.js';
+import { BioGenError, ConfigError, ExitCode, InputError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
 import {
   acquireOutputLock,
@@ -59,7 +59,15 @@ async function runWithRecorder(ctx: RunContext, recorder: RunRecorder): Promise<
   try {
     return await runLocked(ctx, recorder, takeLock);
   } finally {
-    lock.held?.release();
+    try {
+      lock.held?.release();
+    } catch (error) {
+      // The run's result is already decided; a lock left behind is taken over by the next run.
+      ctx.events.log(
+        'warn',
+        `Could not remove the output lock: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 }
 
@@ -70,10 +78,9 @@ async function runLocked(
 ): Promise<number> {
   const { config, clock, events, logger } = ctx;
   const paths = outputPaths(config.output);
-  const builder = measuringBuilder(
-    createRequestBuilder(await promptSource(config, events), config.api),
-    await loadCounter(config.model ?? ''),
-  );
+  const baseBuilder = createRequestBuilder(await promptSource(config, events), config.api);
+  for (const notice of baseBuilder.notices) events.log('warn', notice);
+  const builder = measuringBuilder(baseBuilder, await loadCounter(config.model ?? ''));
   const pricer = createPricer(await loadPriceTable(config.prices), 'standard', (m) => events.log('warn', m));
 
   // Resume needs the output's index before the input pass; a fresh output is only touched once
@@ -248,6 +255,8 @@ async function runLocked(
     process.on('SIGINT', onSigint);
     process.on('SIGTERM', onSigterm);
     let outcome: RunOutcome;
+    // A failure of our own (a write error mid-run) still ends with the summary and the report.
+    let fatal: BioGenError | undefined;
     try {
       const todo = artistsToDo(scan.plan, resumed?.doneIds, events);
       if (config.mode === 'batch') {
@@ -282,6 +291,11 @@ async function runLocked(
             : { succeeded: 0, failed: 0, stopReason: undefined, stopError: undefined };
       }
       await db?.flush();
+    } catch (error) {
+      if (!(error instanceof BioGenError)) throw error;
+      fatal = error;
+      const figures = recorder.live();
+      outcome = { succeeded: figures.succeeded, failed: figures.failed, stopReason: undefined, stopError: undefined };
     } finally {
       progress?.stop();
       process.off('SIGINT', onSigint);
@@ -290,7 +304,7 @@ async function runLocked(
     if (scan.valid === 0)
       events.log('info', `Nothing left to do: all ${scan.alreadyDone} artists are already in ${paths.output}`);
 
-    return await finishRun({ config, events, logger, recorder, paths }, outcome);
+    return await finishRun({ config, events, logger, recorder, paths }, outcome, fatal);
   } finally {
     await cleanup();
   }

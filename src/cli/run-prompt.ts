@@ -12,7 +12,12 @@ export async function promptSource(config: RunConfig, events: RunEmitter): Promi
     );
     return { kind: 'stored', promptId: config.promptId, promptVersion: config.promptVersion, model: config.model };
   }
-  return { kind: 'template', template: await loadTemplate(config.promptFile), model: config.model };
+  return {
+    kind: 'template',
+    template: await loadTemplate(config.promptFile),
+    model: config.model,
+    webSearch: config.webSearch,
+  };
 }
 
 /** Prints the dry-run preview (the request bodies that would be sent) to stdout. */

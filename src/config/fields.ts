@@ -87,6 +87,13 @@ export const runFields = {
     schema: bool,
     default: false,
   },
+  redoStale: {
+    flag: '--redo-stale',
+    help: 'with --resume: also regenerate bios written by a different template, model or parameters (prompt_fingerprint)',
+    allowed: 'a flag',
+    schema: bool,
+    default: false,
+  },
   dryRun: {
     flag: '--dry-run',
     help: 'validate the input and show the first 5 payloads; sends nothing, needs no key',
@@ -112,11 +119,18 @@ export const runFields = {
     allowed: 'a model name',
     schema: text,
   },
+  webSearch: {
+    flag: '--web-search',
+    help: 'let the model search the web and keep the cited pages as sources (grounded bios; Responses API)',
+    allowed: 'a flag',
+    schema: bool,
+    default: false,
+  },
   promptId: {
     flag: '--prompt-id',
     placeholder: '<id>',
     env: 'OPENAI_PROMPT_ID',
-    help: 'stored prompt id, legacy: OpenAI retires stored prompts on 2026-11-30',
+    help: 'stored prompt id, legacy: OpenAI shut stored prompts down on 2026-11-30 (works with servers that still serve them)',
     allowed: 'a stored prompt id (pmpt_…)',
     schema: text,
   },

@@ -12,8 +12,11 @@ export interface Permit {
 
 /** What the runner does after a failed attempt. */
 export type RetryDecision =
-  /** Try again after `delayMs` (0 when the gate itself holds every worker off). */
-  | { action: 'retry'; delayMs: number }
+  /**
+   * Try again after `delayMs` (0 when the gate itself holds every worker off). With
+   * `raiseOutputCap`, the retry goes out with a larger output cap (once per artist).
+   */
+  | { action: 'retry'; delayMs: number; raiseOutputCap?: boolean }
   /** Give up on this artist (it goes to the errors file). */
   | { action: 'fail' }
   /** Stop the whole run (no more requests), finishing what is in flight. */

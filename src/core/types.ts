@@ -44,6 +44,14 @@ export interface ProviderSuccess {
   durationMs: number;
   /** The `service_tier` the response says it was processed at (`default`, `flex`, …), when it says. */
   serviceTier?: string | undefined;
+  /** Pages the answer cites (web search); empty when it cites none. */
+  sources?: BioSource[] | undefined;
+}
+
+/** A web page a grounded bio cites (a `url_citation` annotation of the answer). */
+export interface BioSource {
+  url: string;
+  title: string;
 }
 
 /** `db_status` values of an output record. */
@@ -76,6 +84,13 @@ export interface OutputRecord {
   service_tier?: string;
   /** The Batch API batch that produced the bio (batch mode). */
   batch_id?: string;
+  /** Pages the bio is based on (grounded runs: the answer's `url_citation` annotations). */
+  sources?: BioSource[];
+  /**
+   * Hash of the template text, model and request parameters that wrote the bio; `--redo-stale`
+   * regenerates lines whose fingerprint differs from the current one (docs/fingerprints.md).
+   */
+  prompt_fingerprint?: string;
 }
 
 /** One line of `<stem>.errors.jsonl`. */
@@ -89,6 +104,11 @@ export interface ErrorRecord {
   code: string | null;
   message: string;
   request_id: string | null;
+  /**
+   * Why the answer was not usable when the provider said (`max_output_tokens`, `content_filter`,
+   * a `failed` response's error code), else the failure kind.
+   */
+  reason?: string;
   attempts: number;
   time: string;
 }

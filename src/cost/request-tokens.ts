@@ -45,6 +45,15 @@ export function measuringBuilder(builder: RequestBuilder, count: (text: string) 
     get label() {
       return builder.label;
     },
+    get fingerprint() {
+      return builder.fingerprint;
+    },
+    get notices() {
+      return builder.notices;
+    },
+    raiseOutputCap(request: PreparedRequest) {
+      return builder.raiseOutputCap(request);
+    },
     get maxInputTokens() {
       return max;
     },

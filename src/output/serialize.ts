@@ -52,6 +52,9 @@ export function serializeOutputRecord(record: OutputRecord): SerializedLine {
     ...(record.mode === undefined ? {} : { mode: record.mode }),
     ...(record.service_tier === undefined ? {} : { service_tier: record.service_tier }),
     ...(record.batch_id === undefined ? {} : { batch_id: record.batch_id }),
+    // Grounded bios keep their cited pages; every line says which prompt wrote it (docs/grounded-bios.md).
+    ...(record.sources === undefined ? {} : { sources: record.sources.map((s) => ({ url: s.url, title: s.title })) }),
+    ...(record.prompt_fingerprint === undefined ? {} : { prompt_fingerprint: record.prompt_fingerprint }),
   };
   const headJson = JSON.stringify(head);
   const status = record.db_status === null ? 'null' : encodeDbStatus(record.db_status);
@@ -73,6 +76,7 @@ export function serializeErrorRecord(record: ErrorRecord): Buffer {
     code: record.code,
     message: record.message,
     request_id: record.request_id,
+    ...(record.reason === undefined ? {} : { reason: record.reason }),
     attempts: record.attempts,
     time: record.time,
   };

@@ -10,6 +10,7 @@ export function successRecord(
   durationMs: number,
   dbStatus: DbStatus | null,
   costUsd?: number | null,
+  fingerprint?: string,
 ): OutputRecord {
   const record: OutputRecord = {
     artist_id: artist.id,
@@ -27,6 +28,8 @@ export function successRecord(
     error: null,
   };
   if (artist.data !== undefined) record.artist_data = artist.data;
+  if (result.sources !== undefined && result.sources.length > 0) record.sources = result.sources;
+  if (fingerprint !== undefined) record.prompt_fingerprint = fingerprint;
   return record;
 }
 
@@ -47,6 +50,7 @@ export function failureRecord(
     code: provider?.apiCode ?? null,
     message: error.message,
     request_id: provider?.requestId ?? null,
+    reason: provider?.apiCode ?? provider?.kind ?? error.code,
     attempts,
     time: new Date(now).toISOString(),
   };

@@ -164,7 +164,7 @@ export class Runner {
 
   async #process(artist: Artist, worker: number): Promise<ArtistResult> {
     const { gate, provider, builder, events, clock, sink } = this.#deps;
-    const request = builder.build(artist);
+    let request = builder.build(artist);
     const startedAt = clock.now();
     const flex = this.#options.flex;
     let tier: 'flex' | 'default' | undefined = flex === undefined ? undefined : 'flex';
@@ -219,6 +219,7 @@ export class Runner {
           clock.now() - startedAt,
           this.#options.initialDbStatus,
           costUsd,
+          builder.fingerprint,
         );
         if (tier !== undefined) markFlexRecord(record, result, tier);
         sink.success(record);
@@ -264,7 +265,13 @@ export class Runner {
           }
           continue;
         }
-        const decision = gate.decide(error, attempt, this.#options.maxRetries);
+        let decision = gate.decide(error, attempt, this.#options.maxRetries);
+        if (decision.action === 'retry' && decision.raiseOutputCap === true) {
+          // An answer cut off at its cap gets one more try with a larger cap, then it fails.
+          const raised = builder.raiseOutputCap(request);
+          if (raised === undefined) decision = { action: 'fail' };
+          else request = raised;
+        }
         if (decision.action === 'stop') {
           this.stop(decision.error instanceof QuotaStopError ? 'quota' : 'auth', decision.error);
           return 'unfinished';

@@ -1,12 +1,11 @@
 import { UsageError } from '../core/errors.js';
 import type { Artist, RequestRecord } from '../core/types.js';
-import { renderTemplate, type PromptTemplate } from './template.js';
+import type { PromptTemplate } from './template.js';
+import type { ReasoningEffort, ServiceTier, ToolSpec, Verbosity } from './template-settings.js';
+import { artistVariables, fingerprintOf, metadataFor } from './request-parts.js';
+import { createTemplateBuilder } from './template-request.js';
 
-/** Text sent as `artist_data` when the CSV has none. */
-export const NO_DATA_TEXT = 'No additional data provided';
-
-/** Model used for templates that name none and runs without `--model`. */
-export const FALLBACK_MODEL = 'gpt-4o-mini';
+export { artistVariables, FALLBACK_MODEL, fingerprintOf, NO_DATA_TEXT } from './request-parts.js';
 
 /** Responses API body (the subset we send). */
 export interface ResponsesBody {
@@ -15,6 +14,12 @@ export interface ResponsesBody {
   input?: string;
   max_output_tokens?: number;
   temperature?: number;
+  top_p?: number;
+  reasoning?: { effort: ReasoningEffort };
+  text?: { verbosity: Verbosity };
+  service_tier?: ServiceTier;
+  store?: boolean;
+  tools?: ToolSpec[];
   prompt?: { id: string; version?: string; variables: { artist_name: string; artist_data: string } };
   metadata?: Record<string, string>;
 }
@@ -25,34 +30,50 @@ export interface ChatBody {
   messages: { role: 'system' | 'user'; content: string }[];
   max_completion_tokens?: number;
   temperature?: number;
+  top_p?: number;
+  reasoning_effort?: ReasoningEffort;
+  verbosity?: Verbosity;
+  service_tier?: ServiceTier;
+  store?: boolean;
 }
 
 /** A request ready for the provider, plus what the output records about it. */
 export type PreparedRequest =
-  | { api: 'responses'; body: ResponsesBody; record: RequestRecord }
-  | { api: 'chat'; body: ChatBody; record: RequestRecord };
+  | { api: 'responses'; body: ResponsesBody; record: RequestRecord; capRaised?: boolean }
+  | { api: 'chat'; body: ChatBody; record: RequestRecord; capRaised?: boolean };
 
 /** Builds the request for each artist. */
 export interface RequestBuilder {
   build(artist: Artist): PreparedRequest;
   /** Output cap of every request (for token estimates), if known. */
   readonly maxOutputTokens: number | undefined;
-  /** Short description for logs, e.g. `template built-in (gpt-4o-mini)`. */
+  /** Short description for logs, e.g. `template built-in (gpt-6-luna)`. */
   readonly label: string;
+  /**
+   * Hash of what decides the wording of a bio: the template text and instructions, the model
+   * and every request parameter (not the artist). Recorded on each output line.
+   */
+  readonly fingerprint: string;
+  /** Things the builder changed or dropped, to be reported once per run (e.g. a refused `temperature`). */
+  readonly notices: readonly string[];
+  /**
+   * The same request with its output cap doubled (at most the template's
+   * `retry_max_output_tokens`), for the one retry of an answer cut off at the cap; undefined when
+   * the cap was already raised once or cannot grow.
+   */
+  raiseOutputCap(request: PreparedRequest): PreparedRequest | undefined;
 }
 
 /** How requests are built. */
 export type PromptSource =
   | { kind: 'stored'; promptId: string; promptVersion?: string | undefined; model?: string | undefined }
-  | { kind: 'template'; template: PromptTemplate; model?: string | undefined };
-
-/** The variables every prompt gets (docs/architecture.md#requests). */
-export function artistVariables(artist: Artist): { artist_name: string; artist_data: string } {
-  return { artist_name: artist.name, artist_data: artist.data ?? NO_DATA_TEXT };
-}
-
-// OpenAI limits metadata values to 512 characters.
-const metadataFor = (artist: Artist): Record<string, string> => ({ artist_id: artist.id.slice(0, 512) });
+  | {
+      kind: 'template';
+      template: PromptTemplate;
+      model?: string | undefined;
+      /** Adds the web search tool even when the template does not (`--web-search`). */
+      webSearch?: boolean | undefined;
+    };
 
 /**
  * Creates the request builder for a prompt source and API flavour. Stored prompts only exist on
@@ -66,6 +87,9 @@ export function createRequestBuilder(source: PromptSource, api: 'responses' | 'c
     const { promptId, promptVersion, model } = source;
     return {
       maxOutputTokens: undefined,
+      fingerprint: fingerprintOf({ prompt: promptId, version: promptVersion ?? null, model: model ?? null }),
+      notices: [],
+      raiseOutputCap: () => undefined,
       label: `stored prompt ${promptId}${promptVersion ? ` v${promptVersion}` : ''}`,
       build(artist) {
         const variables = artistVariables(artist);
@@ -80,28 +104,5 @@ export function createRequestBuilder(source: PromptSource, api: 'responses' | 'c
       },
     };
   }
-  const { template } = source;
-  const model = source.model ?? template.model ?? FALLBACK_MODEL;
-  return {
-    maxOutputTokens: template.maxOutputTokens,
-    label: `template ${template.source} (${model}${api === 'chat' ? ', chat completions' : ''})`,
-    build(artist) {
-      const variables = artistVariables(artist);
-      const input = renderTemplate(template.body, variables);
-      const record: RequestRecord = { model, variables };
-      if (api === 'chat') {
-        const body: ChatBody = { model, messages: [] };
-        if (template.instructions) body.messages.push({ role: 'system', content: template.instructions });
-        body.messages.push({ role: 'user', content: input });
-        if (template.maxOutputTokens !== undefined) body.max_completion_tokens = template.maxOutputTokens;
-        if (template.temperature !== undefined) body.temperature = template.temperature;
-        return { api: 'chat', body, record };
-      }
-      const body: ResponsesBody = { model, input, metadata: metadataFor(artist) };
-      if (template.instructions) body.instructions = template.instructions;
-      if (template.maxOutputTokens !== undefined) body.max_output_tokens = template.maxOutputTokens;
-      if (template.temperature !== undefined) body.temperature = template.temperature;
-      return { api: 'responses', body, record };
-    },
-  };
+  return createTemplateBuilder(source, api);
 }

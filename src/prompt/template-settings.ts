@@ -2,10 +2,22 @@
  * The request settings a template's front matter may carry, checked once when the template is
  * read (docs/templates.md lists them).
  */
+import type { Tool } from 'openai/resources/responses/responses';
 import { ConfigError } from '../core/errors.js';
 
 /** A hosted tool offered to the model, as sent in the Responses `tools` array. */
-export type ToolSpec = { type: string } & Record<string, unknown>;
+export type ToolSpec = Tool;
+
+const EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
+const VERBOSITIES = ['low', 'medium', 'high'] as const;
+const TIERS = ['auto', 'default', 'flex', 'priority'] as const;
+
+/** A `reasoning.effort` value. */
+export type ReasoningEffort = (typeof EFFORTS)[number];
+/** A `text.verbosity` value. */
+export type Verbosity = (typeof VERBOSITIES)[number];
+/** A `service_tier` value. */
+export type ServiceTier = (typeof TIERS)[number];
 
 /** Request settings from a template's front matter. */
 export interface TemplateSettings {
@@ -23,11 +35,11 @@ export interface TemplateSettings {
   temperature?: number;
   topP?: number;
   /** `reasoning.effort` (`reasoning_effort` on chat), e.g. `none`, `low`, `medium`. */
-  reasoningEffort?: string;
+  reasoningEffort?: ReasoningEffort;
   /** `text.verbosity` (`verbosity` on chat): `low`, `medium` or `high`. */
-  verbosity?: string;
+  verbosity?: Verbosity;
   /** `service_tier`: `auto`, `default`, `flex` or `priority`. */
-  serviceTier?: string;
+  serviceTier?: ServiceTier;
   /** Whether OpenAI keeps the response for later retrieval. @default false */
   store?: boolean;
   /** Hosted tools offered to the model. */
@@ -52,10 +64,6 @@ export const SETTING_KEYS: readonly string[] = [
   'web_search',
 ];
 
-const EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'];
-const VERBOSITIES = ['low', 'medium', 'high'];
-const TIERS = ['auto', 'default', 'flex', 'priority'];
-
 /** Reads the settings out of parsed front-matter values. Throws `ConfigError` naming the file and key. */
 export function readSettings(values: ReadonlyMap<string, string>, source: string): TemplateSettings {
   const bad = (key: string, expected: string, got: string): never => {
@@ -78,10 +86,11 @@ export function readSettings(values: ReadonlyMap<string, string>, source: string
     const n = Number(raw);
     return Number.isFinite(n) && n >= min && n <= max ? n : bad(key, `between ${min} and ${max}`, raw);
   };
-  const choice = (key: string, allowed: readonly string[]): string | undefined => {
+  const choice = <T extends string>(key: string, allowed: readonly T[]): T | undefined => {
     const raw = get(key);
     if (raw === undefined) return undefined;
-    return allowed.includes(raw) ? raw : bad(key, `one of ${allowed.join(', ')}`, raw);
+    const found = allowed.find((value) => value === raw);
+    return found ?? bad(key, `one of ${allowed.join(', ')}`, raw);
   };
   const flag = (key: string): boolean | undefined => {
     const raw = get(key);
@@ -129,7 +138,7 @@ function readTools(raw: string, source: string): ToolSpec[] {
       .split(',')
       .map((type) => type.trim())
       .filter((type) => type !== '')
-      .map((type) => ({ type }));
+      .map((type) => ({ type }) as ToolSpec);
   }
   let parsed: unknown;
   try {
@@ -142,6 +151,7 @@ function readTools(raw: string, source: string): ToolSpec[] {
     if (typeof tool !== 'object' || tool === null || typeof (tool as { type?: unknown }).type !== 'string') {
       throw new ConfigError(`Prompt template ${source}: tools[${i}] must be an object with a "type" string`);
     }
+    // Checked for a type only: the API validates the rest and names the field it refuses.
     return tool as ToolSpec;
   });
 }

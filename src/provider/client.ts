@@ -2,13 +2,13 @@ import OpenAI from 'openai';
 import type { ResponseCreateParamsNonStreaming } from 'openai/resources/responses/responses';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { Clock } from '../core/clock.js';
-import { ProviderError } from '../core/errors.js';
+import { ProviderError, type ProviderErrorKind } from '../core/errors.js';
 import type { ProviderSuccess, TokenUsage } from '../core/types.js';
 import type { PreparedRequest } from '../prompt/index.js';
 import { createBoundedFetch } from './bounded-fetch.js';
-import { stripTrailingCitations } from './citations.js';
 import { classifyError } from './classify.js';
 import { checkIdentity } from './identity.js';
+import { readChatFinish, readResponse } from './response-status.js';
 
 /** Options of one model call. */
 export interface GenerateOptions {
@@ -41,12 +41,12 @@ const zeroUsage: TokenUsage = { input_tokens: 0, output_tokens: 0, total_tokens:
 
 function fail(
   message: string,
-  kind: 'incomplete' | 'rate_limit',
+  kind: ProviderErrorKind,
   headers: Headers,
   requestId: string | null,
-  status = 200,
+  apiCode?: string,
 ): never {
-  throw new ProviderError(message, { kind, status, headers, requestId: requestId ?? undefined });
+  throw new ProviderError(message, { kind, status: 200, headers, requestId: requestId ?? undefined, apiCode });
 }
 
 /**
@@ -71,15 +71,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       .create(body, { signal: opts.signal ?? null, timeout: opts.timeoutMs, maxRetries: 0 })
       .withResponse();
     const headers = response.headers;
-    if (data.status !== 'completed') {
-      const code = data.error?.code;
-      const reason = data.incomplete_details?.reason ?? data.error?.message ?? 'no reason given';
-      if (code === 'rate_limit_exceeded') fail(`Response failed: ${reason}`, 'rate_limit', headers, request_id);
-      fail(`Response ${String(data.status)}: ${reason}`, 'incomplete', headers, request_id);
-    }
+    const reading = readResponse(data);
+    if (!reading.ok) fail(reading.message, reading.kind, headers, request_id, reading.code);
     const identity = checkIdentity(data.id, data.created_at, data.model, headers, request_id);
-    const text = stripTrailingCitations(data.output_text);
-    if (text === '') fail('Response completed with empty text', 'incomplete', headers, request_id);
+    const { text, sources } = reading;
     const usage = data.usage
       ? {
           input_tokens: data.usage.input_tokens,
@@ -96,6 +91,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       requestId: request_id ?? undefined,
       durationMs: clock.now() - started,
       serviceTier: data.service_tier ?? undefined,
+      sources,
     };
   }
 
@@ -111,11 +107,9 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
     const identity = checkIdentity(data.id, data.created, data.model, headers, request_id);
     const choice = Array.isArray(data.choices) ? data.choices[0] : undefined;
     if (!choice) fail('Chat completion has no choices', 'incomplete', headers, request_id);
-    if (choice.finish_reason !== 'stop') {
-      fail(`Chat completion finished with ${choice.finish_reason}`, 'incomplete', headers, request_id);
-    }
-    const text = stripTrailingCitations(choice.message.content ?? '');
-    if (text === '') fail('Chat completion has empty text', 'incomplete', headers, request_id);
+    const reading = readChatFinish(choice.finish_reason, choice.message.content);
+    if (!reading.ok) fail(reading.message, reading.kind, headers, request_id, reading.code);
+    const { text } = reading;
     const usage = data.usage
       ? {
           input_tokens: data.usage.prompt_tokens,

@@ -2,6 +2,10 @@ import { AuthStopError, QuotaStopError, type ProviderError } from '../core/error
 import type { RetryDecision } from '../core/gate.js';
 import { computeBackoff, DEFAULT_BACKOFF, OVERLOADED_BACKOFF, RATE_LIMIT_BACKOFF } from './backoff.js';
 import { parseRateLimitHeaders, retryAfterFromHeaders } from './headers.js';
+import { hintJitterMs, serverVerdict } from './response-rules.js';
+
+const withJitter = (floorMs: number, random: () => number): number =>
+  floorMs > 0 ? floorMs + hintJitterMs(floorMs, random) : 0;
 
 /** Options of a {@link RetryPolicy}. */
 export interface RetryPolicyOptions {
@@ -46,6 +50,10 @@ const BACKOFF_KINDS = new Set(['server', 'overloaded', 'network', 'timeout', 'ma
  * | `server`, `network`, `timeout`, `malformed`, `incomplete` | full-jitter backoff (base 500 ms, cap 30 s) while `attempt <= maxRetries` |
  * | `overloaded` | the same with base 2 s, cap 60 s |
  * | `bad_request`, `too_large` | fail the artist at once |
+ *
+ * Before the table, {@link serverVerdict} applies what the provider said: an answer cut off at
+ * `max_output_tokens` is retried once with a larger cap, `content_filter` fails at once, and
+ * `x-should-retry` overrides the table. A server retry hint is a floor plus a little jitter.
  *
  * The policy is pure apart from its random source; the gate owns the shared state.
  */
@@ -137,11 +145,19 @@ export class RetryPolicy {
    * @default holdOffRemainingMs 0
    */
   decide(error: ProviderError, attempt: number, maxRetries: number, holdOffRemainingMs = 0): RetryDecision {
+    const verdict = serverVerdict(error);
+    if (verdict === 'fail') return { action: 'fail' };
+    if (verdict === 'raise_cap') return { action: 'retry', delayMs: 0, raiseOutputCap: true };
+    if (verdict === 'retry' && attempt <= maxRetries) {
+      return { action: 'retry', delayMs: computeBackoff(attempt, DEFAULT_BACKOFF, this.#random) };
+    }
     switch (error.kind) {
       case 'rate_limit':
       case 'slow_down':
+        // The shared hold-off is the earliest moment, not an appointment: each worker adds its
+        // own jitter so that they do not all come back at once.
         return attempt <= this.rateLimitAttemptCap(maxRetries)
-          ? { action: 'retry', delayMs: Math.max(0, holdOffRemainingMs) }
+          ? { action: 'retry', delayMs: withJitter(Math.max(0, holdOffRemainingMs), this.#random) }
           : { action: 'fail' };
       case 'quota':
       case 'auth': {
@@ -160,6 +176,6 @@ export class RetryPolicy {
     // A 503 may carry its own retry-after; never come back sooner than the server asked.
     const serverHint = error.retryAfterMs ?? (error.headers ? retryAfterFromHeaders(error.headers) : undefined);
     const hint = serverHint === undefined ? 0 : Math.min(serverHint, this.#maxRetryAfterMs);
-    return { action: 'retry', delayMs: Math.max(backoff, hint) };
+    return { action: 'retry', delayMs: Math.max(backoff, withJitter(hint, this.#random)) };
   }
 }

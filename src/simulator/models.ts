@@ -29,6 +29,8 @@ export interface ModelRules {
   defaultEffort: string | undefined;
   /** Whether `temperature` / `top_p` are accepted at the given effort. */
   acceptsSampling(effort: string | undefined): boolean;
+  /** True for names the simulator does not know: every parameter is accepted and ignored. */
+  lenient?: boolean;
 }
 
 const GPT6_EFFORTS = ['none', 'low', 'medium', 'high', 'xhigh', 'max'];
@@ -42,6 +44,9 @@ const NO_REASONING: ModelRules = {
   defaultEffort: undefined,
   acceptsSampling: () => true,
 };
+
+// A name the simulator does not know (tests use made-up ones): no reasoning, nothing refused.
+const UNKNOWN_MODEL: ModelRules = { ...NO_REASONING, lenient: true };
 
 function reasoningRules(efforts: readonly string[], samplingWhenNone: boolean): ModelRules {
   return {
@@ -60,7 +65,8 @@ export function modelRules(model: string): ModelRules {
   if (/^gpt-5\.\d/.test(name)) return reasoningRules(GPT5X_EFFORTS, true);
   if (name.startsWith('gpt-5')) return reasoningRules(GPT5_EFFORTS, false);
   if (/^o\d/.test(name)) return reasoningRules(O_EFFORTS, false);
-  return NO_REASONING;
+  if (/^(gpt-4|gpt-3\.5|chatgpt-)/.test(name)) return NO_REASONING;
+  return UNKNOWN_MODEL;
 }
 
 /** Typical reasoning tokens per effort for a short writing task. */
@@ -95,6 +101,7 @@ const SERVICE_TIERS = ['auto', 'default', 'flex', 'priority', 'scale'];
  */
 export function checkModelParameters(request: GenerationRequest): ApiErrorBody | undefined {
   const rules = modelRules(request.model);
+  if (rules.lenient === true) return undefined;
   const effortParam = request.endpoint === 'chat' ? 'reasoning_effort' : 'reasoning.effort';
   if (request.effort !== undefined) {
     if (!rules.reasoning) return unsupportedParameterBody(effortParam);
