@@ -76,6 +76,7 @@ test('100 artists with 8 workers give 100 unique valid lines in the documented l
   for (const l of found) {
     assert.ok(l.response_text.length > 50);
     assert.equal(l.error, null);
+    assert.equal(typeof l['cost_usd'], 'number');
   }
   assert.equal(sim.stats().requests, 100);
   assert.match(r.stderr, /INFO: \[W0\d\] Processed artist 100\/100: "/);

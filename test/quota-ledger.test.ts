@@ -5,9 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ManualClock } from '../src/core/clock.js';
-import { QuotaStopError, ShutdownError } from '../src/core/errors.js';
+import { exitCodeFor, QuotaStopError, ShutdownError } from '../src/core/errors.js';
 import { RunEmitter, type RunEvents } from '../src/core/events.js';
-import { openQuotaGate, QuotaStateError, type QuotaGate, type QuotaGateOptions } from '../src/quota/index.js';
+import {
+  LedgerDamagedError,
+  openQuotaGate,
+  QuotaStateError,
+  type QuotaGate,
+  type QuotaGateOptions,
+} from '../src/quota/index.js';
 
 const START = Date.parse('2024-01-01T10:00:00Z');
 const HOUR = 3_600_000;
@@ -267,12 +273,24 @@ describe('daily ledger', () => {
     assert.equal(state.requestsToday, 2);
   });
 
-  test('a corrupt state file is moved aside with a warning naming it, and the gate starts fresh', async () => {
+  test('with a daily limit, a corrupt state file is refused (exit 3) and left untouched: damage never resets the budget', async () => {
+    const path = await statePath();
+    for (const damage of ['{"version": 1, "day": ', '', '{"foo":1}', '[]', '\0\0\0\0']) {
+      await writeFile(path, damage);
+      await assert.rejects(
+        openQuotaGate(options(path, { dailyLimit: 50 }), { clock: new ManualClock(START), events: new RunEmitter() }),
+        (e: unknown) => e instanceof LedgerDamagedError && exitCodeFor(e) === 3 && e.message.includes(path),
+      );
+      assert.equal(await readFile(path, 'utf8'), damage);
+    }
+  });
+
+  test('without a daily limit, a corrupt state file is moved aside with a warning naming it, and the gate starts fresh', async () => {
     const path = await statePath();
     await writeFile(path, '{"version": 1, "day": ');
     const events = new RunEmitter();
     const seen = record(events);
-    const gate = await openQuotaGate(options(path, { dailyLimit: 50 }), { clock: new ManualClock(START), events });
+    const gate = await openQuotaGate(options(path), { clock: new ManualClock(START), events });
     const warning = seen.log?.find((l) => l.level === 'warn');
     assert.ok(warning);
     assert.ok(warning.message.includes(path));

@@ -4,6 +4,7 @@ import { BioGenError, ExitCode, exitCodeFor } from '../core/errors.js';
 import { batchCommand } from './batch-command.js';
 import { dbCommand } from './db-command.js';
 import { systemClock } from '../core/clock.js';
+import { quotaCommand } from './quota-command.js';
 import { runCommand, type RunHost } from './run-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { validateCommand } from './validate-command.js';
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
   program.addCommand(reportCommand());
   program.addCommand(dbCommand());
   program.addCommand(batchCommand());
+  program.addCommand(quotaCommand());
   // One error prefix everywhere: commander's own `error:` lines read like the tool's `ERROR:`.
   const output = {
     writeErr: (text: string) => void process.stderr.write(text),

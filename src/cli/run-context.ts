@@ -13,6 +13,8 @@ export interface RunContext {
   /** The outside world as the composition root handed it over (see `RunDeps` in `run-app.ts`). */
   deps: {
     argv: readonly string[];
+    /** Environment variables (XDG_STATE_HOME and HOME locate the key ledger). */
+    env: Readonly<Record<string, string | undefined>>;
     stdout: NodeJS.WritableStream;
     stderr: NodeJS.WritableStream & { isTTY?: boolean };
     signals: SignalSource;

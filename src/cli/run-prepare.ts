@@ -7,9 +7,16 @@ import {
   type OutputPaths,
   type PreparedOutput,
 } from '../output/index.js';
-import { createPricer, loadPriceTable, type Pricer } from '../cost/index.js';
+import {
+  createPricer,
+  loadCounter,
+  loadPriceTable,
+  measuringBuilder,
+  type MeasuringBuilder,
+  type Pricer,
+} from '../cost/index.js';
 import { checkLooksLikeArtists } from '../input/index.js';
-import { createRequestBuilder, type RequestBuilder } from '../prompt/index.js';
+import { createRequestBuilder } from '../prompt/index.js';
 import { scanRunInput, type RunInputScan } from './input-scan.js';
 import type { RunContext } from './run-context.js';
 import { dryRunText, promptSource } from './run-prompt.js';
@@ -17,7 +24,7 @@ import { dryRunText, promptSource } from './run-prompt.js';
 /** What the prepare phase found out: the work to do and where its results go. */
 export interface RunPlan {
   paths: OutputPaths;
-  builder: RequestBuilder;
+  builder: MeasuringBuilder;
   /** Prices usage into `cost_usd` (see docs/costs.md). */
   pricer: Pricer;
   scan: RunInputScan;
@@ -42,8 +49,9 @@ export function lockOutput(ctx: RunContext, stack: DisposalStack, paths: OutputP
 export async function prepareRun(ctx: RunContext, stack: DisposalStack): Promise<RunPlan | number> {
   const { config, events } = ctx;
   const paths = outputPaths(config.output);
-  const builder = createRequestBuilder(await promptSource(config, events), config.api);
-  for (const notice of builder.notices) events.log('warn', notice);
+  const baseBuilder = createRequestBuilder(await promptSource(config, events), config.api);
+  for (const notice of baseBuilder.notices) events.log('warn', notice);
+  const builder = measuringBuilder(baseBuilder, await loadCounter(config.model ?? ''));
   const pricer = createPricer(await loadPriceTable(config.prices), 'standard', (m) => events.log('warn', m));
 
   // Resume needs the output's index before the input pass; a fresh output is only touched once

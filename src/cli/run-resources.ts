@@ -8,6 +8,7 @@ import { openQuotaGate, withReachability } from '../quota/index.js';
 import type { RunRecorder } from '../report/index.js';
 import type { RunContext } from './run-context.js';
 import { openDashboard } from './run-dashboard.js';
+import { openRunLedger, spendOptions } from './run-ledger.js';
 import type { DatabaseLink } from './run-database.js';
 import { lockOutput, type RunPlan } from './run-prepare.js';
 
@@ -67,6 +68,11 @@ export async function openResources(
     baseURL: simulator ? simulator.url : config.baseUrl,
   };
   const provider = createOpenAIProvider({ ...endpoint, clock });
+  const first = plan.scan.preview[0];
+  const model = first === undefined ? config.model : (builder.build(first).record.model ?? config.model);
+  const spend = await spendOptions(config, plan.pricer, builder, model, plan.resumed !== undefined, events);
+  const ledger = await openRunLedger(config, paths, clock, events, endpoint.apiKey, endpoint.baseURL, ctx.deps.env);
+  stack.defer(() => ledger.close(), 'key ledger');
   const quotaGate = await openQuotaGate(
     {
       monitoring: config.quotaMonitoring,
@@ -80,8 +86,9 @@ export async function openResources(
       maxWorkers: config.maxWorkers,
       maxInFlight: config.maxInFlight,
       maxOutputTokens: builder.maxOutputTokens,
+      spend,
     },
-    { clock, events },
+    { clock, events, ledger },
   );
   const gate = withReachability(quotaGate, {
     clock,

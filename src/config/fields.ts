@@ -355,6 +355,22 @@ export const runFields = {
     allowed: 'a .json, .yaml or .yml price file',
     schema: text,
   },
+  maxCost: {
+    flag: '--max-cost',
+    placeholder: '<usd>',
+    env: 'MAX_COST_USD',
+    help: 'dollars this job may spend, resumes included; the run stops (exit 5) before exceeding it',
+    allowed: 'US dollars, more than 0',
+    schema: numberIn({ min: 0, minExclusive: true }),
+  },
+  dailyCostLimit: {
+    flag: '--daily-cost-limit',
+    placeholder: '<usd>',
+    env: 'DAILY_COST_LIMIT_USD',
+    help: 'dollars the API key may spend per UTC day, shared by every run on the key (exit 5 when reached)',
+    allowed: 'US dollars, more than 0',
+    schema: numberIn({ min: 0, minExclusive: true }),
+  },
   enableDb: {
     flag: '--enable-db',
     help: 'also store bios in a database (SQLite next to the output unless --db-url)',

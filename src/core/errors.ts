@@ -129,13 +129,19 @@ export class ProviderError extends BioGenError {
 }
 
 /**
+ * Why a run stopped for quota: the daily request limit, the provider's billing quota, the job's
+ * `--max-cost`, or the key's `--daily-cost-limit`.
+ */
+export type QuotaStopReason = 'daily_limit' | 'insufficient_quota' | 'max_cost' | 'daily_cost_limit';
+
+/**
  * Raised by the quota gate when no more requests may be sent in this run: the daily limit is
  * reached with `--on-daily-limit exit`, or the provider said the account has no quota left.
  * Exit 5; the run is resumable.
  */
 export class QuotaStopError extends BioGenError {
-  readonly reason: 'daily_limit' | 'insufficient_quota';
-  constructor(message: string, reason: 'daily_limit' | 'insufficient_quota', options?: { cause?: unknown }) {
+  readonly reason: QuotaStopReason;
+  constructor(message: string, reason: QuotaStopReason, options?: { cause?: unknown }) {
     super(message, 'E_QUOTA_STOP', options);
     this.reason = reason;
   }

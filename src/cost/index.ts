@@ -7,3 +7,5 @@ export { countTokens, encodingFor, loadCounter } from './tokens.js';
 export type { EncodingName } from './tokens.js';
 export { createPricer } from './pricer.js';
 export type { Pricer } from './pricer.js';
+export { measuringBuilder, requestInputTokens } from './request-tokens.js';
+export type { MeasuringBuilder } from './request-tokens.js';

@@ -192,7 +192,8 @@ export class Runner {
       }
       // A request admitted before the daily limit stopped the run is inside the budget and already
       // counted: send it, so the run stops at exactly the limit rather than wasting those requests.
-      const withinDailyLimit = this.#stopError instanceof QuotaStopError && this.#stopError.reason === 'daily_limit';
+      const withinDailyLimit =
+        this.#stopError instanceof QuotaStopError && this.#stopError.reason !== 'insufficient_quota';
       if (this.stopping && !withinDailyLimit) {
         // Admitted just as the run began to stop: never send it (the ledger may over-count by one, never under-count).
         permit.settle({ ok: false, error: new ProviderError('Not sent: run stopping', { kind: 'network' }) });

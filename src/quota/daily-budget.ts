@@ -1,7 +1,7 @@
 import { QuotaStopError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
 import { budgetPoint, countdownMessage, dailyStopMessage, pauseMessage, warningSteps } from './budget.js';
-import type { DailyLedger } from './ledger.js';
+import type { QuotaLedger } from './ledger-types.js';
 import type { QuotaGateOptions } from './options.js';
 import type { PauseState } from './state-store.js';
 import { nextUtcMidnight } from './utc-day.js';
@@ -15,20 +15,20 @@ type BudgetOptions = Pick<
 >;
 
 /**
- * The daily budget rules on top of the {@link DailyLedger} (docs/architecture.md#quota-and-pacing):
+ * The daily budget rules on top of the {@link QuotaLedger} (docs/architecture.md#quota-and-pacing):
  * the once-a-day threshold pause at `ceil(threshold × limit)`, the hard limit (wait for the next UTC day or
  * stop), the countdown while waiting, and the warning and metrics events. It only decides; the
  * gate calls {@link check} before each admission and {@link counted} after it.
  */
 export class DailyBudget {
   readonly #options: BudgetOptions;
-  readonly #ledger: DailyLedger;
+  readonly #ledger: QuotaLedger;
   readonly #events: RunEmitter;
   readonly #persist: (what: string) => void;
   #lastCountdownAt = Number.NEGATIVE_INFINITY;
 
   /** @param persist saves the ledger in the background (pause changes need no await) */
-  constructor(options: BudgetOptions, ledger: DailyLedger, events: RunEmitter, persist: (what: string) => void) {
+  constructor(options: BudgetOptions, ledger: QuotaLedger, events: RunEmitter, persist: (what: string) => void) {
     this.#options = options;
     this.#ledger = ledger;
     this.#events = events;

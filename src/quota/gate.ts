@@ -6,6 +6,9 @@ import { InFlightLimit } from './auto-concurrency.js';
 import { DailyBudget } from './daily-budget.js';
 import { inspectRateLimitHeaders } from './headers.js';
 import { DailyLedger } from './ledger.js';
+import type { QuotaLedger } from './ledger-types.js';
+import { neverReachedProvider } from './never-sent.js';
+import { SpendGuard, type SpendHold } from './spend.js';
 import { validateQuotaGateOptions, type QuotaGateDeps, type QuotaGateOptions } from './options.js';
 import { RetryPolicy } from './retry-policy.js';
 import { utcDayKey } from './utc-day.js';
@@ -27,6 +30,7 @@ interface PermitState {
   charge: WindowCharge;
   admittedAt: number;
   settled: boolean;
+  hold: SpendHold;
 }
 
 /**
@@ -42,8 +46,11 @@ export class QuotaGate implements DispatchGate {
   readonly #options: QuotaGateOptions;
   readonly #clock: Clock;
   readonly #events: RunEmitter;
-  readonly #ledger: DailyLedger;
+  readonly #ledger: QuotaLedger;
   readonly #budget: DailyBudget;
+  readonly #spend: SpendGuard;
+  // The claim made by the last admission check, consumed by the admission that follows it.
+  #claimed: { used: number; hold: SpendHold } | undefined;
   readonly #windows: RateWindows;
   readonly #policy: RetryPolicy;
   readonly #queue: WaitQueue<QuotaPermit>;
@@ -59,8 +66,16 @@ export class QuotaGate implements DispatchGate {
   #persistWarned = false;
 
   /** Use {@link openQuotaGate}. */
-  constructor(options: QuotaGateOptions, deps: QuotaGateDeps, ledger: DailyLedger) {
+  constructor(options: QuotaGateOptions, deps: QuotaGateDeps, ledger: QuotaLedger) {
     this.#options = options;
+    this.#spend = new SpendGuard(
+      options.spend ?? {
+        reserveUsd: () => 0,
+        actualUsd: () => undefined,
+        maxCostUsd: undefined,
+        dailyCostLimitUsd: undefined,
+      },
+    );
     this.#clock = deps.clock;
     this.#events = deps.events;
     this.#ledger = ledger;
@@ -124,9 +139,50 @@ export class QuotaGate implements DispatchGate {
       this.#rateLimitPauseSince = undefined;
     }
     if (this.#inFlight >= this.inFlightLimit) return Number.POSITIVE_INFINITY;
-    if (!this.#options.monitoring) return undefined;
-    const next = this.#windows.nextAdmissionAt(now);
-    return next > now ? next : undefined;
+    if (this.#options.monitoring) {
+      const next = this.#windows.nextAdmissionAt(now);
+      if (next > now) return next;
+    }
+    return this.#claim(now);
+  }
+  // The last step of every admission check: reserve the request and its worst-case cost in the
+  // ledger, atomically against every other process on the same key (docs/ledger.md).
+  #claim(now: number, again = true): Verdict {
+    const reserve = this.#spend.nextReserve();
+    const job = this.#spend.checkJob(reserve);
+    if (job === 'wait') return Number.POSITIVE_INFINITY;
+    if (job === 'stop') {
+      this.#stopError ??= this.#spend.jobStopError(reserve);
+      return { reject: this.#stopError };
+    }
+    const enforce = this.#options.monitoring;
+    const result = this.#ledger.claim({
+      requestLimit: enforce ? this.#options.dailyLimit : undefined,
+      reserveUsd: reserve,
+      costLimitUsd: this.#spend.dailyCostLimitUsd,
+    });
+    if (result.ok) {
+      this.#claimed = { used: result.used, hold: this.#spend.hold(reserve, this.#ledger.day) };
+      return undefined;
+    }
+    if (result.limit === 'cost') {
+      if (this.#spend.dailyFull() === 'wait') return Number.POSITIVE_INFINITY;
+      this.#stopError ??= this.#spend.dailyStopError(this.#ledger, reserve, now);
+      return { reject: this.#stopError };
+    }
+    // Another process took the last request of the day since the budget check: check again,
+    // which now pauses or stops at the hard limit.
+    return again ? this.#blockedUntilAfterClaim(now) : now + 10;
+  }
+
+  #blockedUntilAfterClaim(now: number): Verdict {
+    const daily = this.#budget.check(now);
+    if (daily === 'stop') {
+      this.#stopError ??= this.#budget.stopError(now);
+      return { reject: this.#stopError };
+    }
+    if (daily !== undefined) return daily;
+    return this.#claim(now, false);
   }
 
   /**
@@ -140,11 +196,14 @@ export class QuotaGate implements DispatchGate {
   }
 
   #admit(waiter: Waiter<QuotaPermit>, now: number): void {
-    const used = this.#ledger.record();
+    const claimed = this.#claimed ?? { used: this.#ledger.usedToday, hold: this.#spend.hold(0, this.#ledger.day) };
+    this.#claimed = undefined;
+    const used = claimed.used;
     const state: PermitState = {
       charge: this.#options.monitoring ? this.#windows.admit(now) : { tokens: 0, seq: 0, credited: false },
       admittedAt: now,
       settled: false,
+      hold: claimed.hold,
     };
     this.#inFlight++;
     const permit: QuotaPermit = { admittedAt: now, settle: (outcome) => this.#settle(state, outcome) };
@@ -175,12 +234,29 @@ export class QuotaGate implements DispatchGate {
       if (headers) this.#observe(headers, now, outcome?.ok === true, state.charge.seq);
       this.#windows.settle(state.charge, outcome?.ok === true ? outcome.usage : undefined);
     }
+    this.#settleSpend(state.hold, outcome);
     if (outcome?.ok === true) {
       this.#consecutiveRateLimits = 0;
       if (this.#options.monitoring) this.#windows.succeeded();
     }
     if (outcome) this.#answered(outcome, now, now - state.admittedAt);
     this.#queue.pump();
+  }
+
+  // A request that provably never reached the provider gives its count and reservation back; an
+  // HTTP error answer costs nothing; anything else unknown stays counted at its worst case.
+  #settleSpend(hold: SpendHold, outcome: GateOutcome | undefined): void {
+    if (outcome !== undefined && !outcome.ok && neverReachedProvider(outcome.error)) {
+      this.#spend.release(hold);
+      this.#ledger.unclaim(hold.reservedUsd, hold.day);
+      this.#persistQuietly('request count');
+      return;
+    }
+    let billed = hold.reservedUsd;
+    if (outcome?.ok === true) billed = this.#spend.actual(outcome.usage) ?? hold.reservedUsd;
+    else if (outcome !== undefined && outcome.error.status !== undefined && outcome.error.status >= 400) billed = 0;
+    this.#spend.settle(hold, this.#ledger, billed);
+    if (billed !== hold.reservedUsd) this.#persistQuietly('spend');
   }
 
   #observe(headers: Headers, now: number, success: boolean, seq: number): void {
@@ -298,6 +374,7 @@ export class QuotaGate implements DispatchGate {
       } catch (error) {
         this.#warnPersist(error);
       }
+      await this.#ledger.close();
     })();
     return this.#closing;
   }
@@ -310,7 +387,7 @@ export class QuotaGate implements DispatchGate {
     if (this.#persistWarned) return;
     this.#persistWarned = true;
     const detail = error instanceof Error ? error.message : String(error);
-    this.#events.log('warn', `Could not save the ${what} to ${this.#ledger.path}: ${detail}`);
+    this.#events.log('warn', `Could not save the ${what} to ${this.#ledger.location}: ${detail}`);
   }
 }
 
@@ -322,9 +399,11 @@ export class QuotaGate implements DispatchGate {
  */
 export async function openQuotaGate(options: QuotaGateOptions, deps: QuotaGateDeps): Promise<QuotaGate> {
   validateQuotaGateOptions(options);
-  const ledger = await DailyLedger.open(options.statePath, deps.clock, (level, message) =>
-    deps.events.log(level, message),
-  );
+  const ledger =
+    deps.ledger ??
+    (await DailyLedger.open(options.statePath, deps.clock, (level, message) => deps.events.log(level, message), {
+      refuseDamaged: options.dailyLimit !== undefined || options.spend?.dailyCostLimitUsd !== undefined,
+    }));
   const gate = new QuotaGate(options, deps, ledger);
   gate.start();
   return gate;

@@ -17,7 +17,12 @@ export {
 } from './headers.js';
 export type { HeaderInspection, IgnoredHeader } from './headers.js';
 export { DailyLedger } from './ledger.js';
-export type { LedgerLog, LedgerOrigin } from './ledger.js';
+export type { DailyLedgerOpenOptions, LedgerLog, LedgerOrigin } from './ledger.js';
+export { LedgerDamagedError } from './ledger-types.js';
+export type { ClaimRequest, ClaimResult, QuotaLedger } from './ledger-types.js';
+export { neverReachedProvider } from './never-sent.js';
+export { SpendGuard } from './spend.js';
+export type { SpendHold, SpendOptions } from './spend.js';
 export { validateQuotaGateOptions } from './options.js';
 export type { QuotaGateDeps, QuotaGateOptions } from './options.js';
 export { withReachability } from './reachability.js';

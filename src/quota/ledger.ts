@@ -1,4 +1,6 @@
 import type { Clock } from '../core/clock.js';
+import type { ClaimRequest, ClaimResult, QuotaLedger } from './ledger-types.js';
+import { LedgerDamagedError } from './ledger-types.js';
 import {
   formatQuotaState,
   loadQuotaState,
@@ -15,15 +17,28 @@ export type LedgerOrigin = 'new' | 'restored' | 'previous-day' | 'unusable';
 /** Receives diagnostics of {@link DailyLedger.open}. */
 export type LedgerLog = (level: 'debug' | 'info' | 'warn', message: string) => void;
 
+/** Options of {@link DailyLedger.open}. */
+export interface DailyLedgerOpenOptions {
+  /**
+   * Refuse an unusable file (throw {@link LedgerDamagedError}) instead of moving it aside and
+   * starting at 0. Set when a daily limit is in force: a damaged ledger must never reset it.
+   * @default false
+   */
+  refuseDamaged?: boolean;
+  /**
+   * Lower bound of today's request count from what else is known (the job's outputs), used
+   * when the file is missing. @default 0
+   */
+  knownToday?: number;
+}
+
 /**
- * The persisted daily request count, per UTC day, plus the small amount of quota state that must
- * survive a restart (threshold pause fired, pause in force, last window limits).
- *
- * Counting is synchronous (`record`) so a caller can check and reserve in one step with no await
- * in between; `persist()` then puts the new count on disk. The count only ever goes up within a
- * day: a restart reads it back, and a state file from an earlier day starts the new day at 0.
+ * A {@link QuotaLedger} kept in one JSON file (`--state-file`): a per-job ledger, for one
+ * process at a time. Counting is synchronous; `persist()` then puts the new state on disk. The
+ * count only ever goes up within a day: a restart reads it back, and a file from an earlier
+ * UTC day starts the new day at 0.
  */
-export class DailyLedger {
+export class DailyLedger implements QuotaLedger {
   readonly #clock: Clock;
   readonly #store: QuotaStateStore;
   #state: QuotaState;
@@ -38,22 +53,39 @@ export class DailyLedger {
   }
 
   /**
-   * Opens the ledger of `path`. A missing file starts empty; a file from an earlier UTC day keeps
-   * only its window limits; a corrupt or unreadable file is moved aside (`<path>.corrupt`) with a
-   * warning and the ledger starts empty. Never throws for file problems.
+   * Opens the ledger of `path`. A missing file starts at `knownToday`; a file from an earlier
+   * UTC day keeps only its window limits. An unusable file is refused with
+   * {@link LedgerDamagedError} when `refuseDamaged`, else moved aside (`<path>.corrupt`) with a
+   * warning and the ledger starts empty.
    */
-  static async open(path: string, clock: Clock, log: LedgerLog): Promise<DailyLedger> {
+  static async open(
+    path: string,
+    clock: Clock,
+    log: LedgerLog,
+    options: DailyLedgerOpenOptions = {},
+  ): Promise<DailyLedger> {
     const today = utcDayKey(clock.now());
     const fresh: QuotaState = {
       day: today,
       requestsToday: 0,
+      spentUsd: 0,
       thresholdPauseDay: undefined,
       pause: undefined,
       windows: undefined,
     };
     const loaded = await loadQuotaState(path);
-    if (loaded.kind === 'missing') return new DailyLedger(clock, path, fresh, 'new');
+    if (loaded.kind === 'missing') {
+      const known = options.knownToday ?? 0;
+      if (known > 0) log('warn', `Quota state file ${path} is missing; counting ${known} requests already made today`);
+      return new DailyLedger(clock, path, { ...fresh, requestsToday: known }, 'new');
+    }
     if (loaded.kind === 'unusable') {
+      if (options.refuseDamaged === true) {
+        throw new LedgerDamagedError(
+          `${loaded.message}. It holds today's request count; starting from 0 could exceed --daily-limit, so nothing was sent. ` +
+            `Repair or restore the file, or, if you know today's budget is untouched, delete it (or pass another --state-file) to start counting at 0 deliberately.`,
+        );
+      }
       const ledger = new DailyLedger(clock, path, fresh, 'unusable');
       const moved = await ledger.#store.quarantine('corrupt');
       const kept = moved === undefined ? '' : ` (kept as ${moved})`;
@@ -76,59 +108,82 @@ export class DailyLedger {
     return this.#store.path;
   }
 
-  /** UTC day the count belongs to. */
+  get location(): string {
+    return this.#store.path;
+  }
+
   get day(): string {
     return this.#state.day;
   }
 
-  /** Requests counted for {@link day}. */
   get usedToday(): number {
     return this.#state.requestsToday;
   }
 
-  /** Day on which the threshold pause last fired. */
+  get spentTodayUsd(): number {
+    return this.#state.spentUsd;
+  }
+
   get thresholdPauseDay(): string | undefined {
     return this.#state.thresholdPauseDay;
   }
 
-  /** The daily pause in force (possibly already expired). */
   get pause(): PauseState | undefined {
     return this.#state.pause;
   }
 
-  /** Window limits last seen (possibly restored from an earlier run). */
   get windows(): WindowLimits | undefined {
     return this.#state.windows;
   }
 
-  /**
-   * Starts a new count when `now` falls on a later UTC day. Returns true when it did. An expired
-   * pause is cleared by the caller, not here.
-   */
   rollover(now: number): boolean {
     const today = utcDayKey(now);
     if (today <= this.#state.day) return false;
-    this.#state = { ...this.#state, day: today, requestsToday: 0 };
+    this.#state = { ...this.#state, day: today, requestsToday: 0, spentUsd: 0 };
     return true;
   }
 
-  /** Counts one request for today (call {@link rollover} first). Returns the new count. */
+  /** Counts one request for today without any limit (call {@link rollover} first). Returns the new count. */
   record(): number {
     this.#state = { ...this.#state, requestsToday: this.#state.requestsToday + 1 };
     return this.#state.requestsToday;
   }
 
-  /** Sets or clears the pause in force. */
+  claim(request: ClaimRequest): ClaimResult {
+    const { requestsToday, spentUsd } = this.#state;
+    if (request.requestLimit !== undefined && requestsToday >= request.requestLimit) {
+      return { ok: false, limit: 'requests' };
+    }
+    if (request.costLimitUsd !== undefined && spentUsd + request.reserveUsd > request.costLimitUsd) {
+      return { ok: false, limit: 'cost' };
+    }
+    this.#state = { ...this.#state, requestsToday: requestsToday + 1, spentUsd: spentUsd + request.reserveUsd };
+    return { ok: true, used: requestsToday + 1 };
+  }
+
+  unclaim(reservedUsd: number, day: string): void {
+    if (day !== this.#state.day) return;
+    const { requestsToday, spentUsd } = this.#state;
+    this.#state = {
+      ...this.#state,
+      requestsToday: Math.max(0, requestsToday - 1),
+      spentUsd: Math.max(0, spentUsd - reservedUsd),
+    };
+  }
+
+  addSpend(deltaUsd: number, day: string): void {
+    if (day !== this.#state.day) return;
+    this.#state = { ...this.#state, spentUsd: Math.max(0, this.#state.spentUsd + deltaUsd) };
+  }
+
   setPause(pause: PauseState | undefined): void {
     this.#state = { ...this.#state, pause };
   }
 
-  /** Remembers that the threshold pause fired on `day`. */
   markThresholdPause(day: string): void {
     this.#state = { ...this.#state, thresholdPauseDay: day };
   }
 
-  /** Stores the latest window limits. Returns true when they changed. */
   setWindows(limits: WindowLimits): boolean {
     const old = this.#state.windows;
     if (old && old.requestsLimit === limits.requestsLimit && old.tokensLimit === limits.tokensLimit) return false;
@@ -136,8 +191,11 @@ export class DailyLedger {
     return true;
   }
 
-  /** Writes the current state; resolves when a write that includes every change so far is on disk. */
   persist(): Promise<void> {
     return this.#store.save();
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 }

@@ -1,5 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { RunEmitter } from '../core/events.js';
+import type { QuotaLedger } from './ledger-types.js';
+import type { SpendOptions } from './spend.js';
 
 /** Settings of the quota gate (docs/architecture.md#settings, #quota-and-pacing). */
 export interface QuotaGateOptions {
@@ -36,6 +38,8 @@ export interface QuotaGateOptions {
   maxInFlight?: number | undefined;
   /** Output cap of each request, for token estimates; undefined = use the observed average. */
   maxOutputTokens: number | undefined;
+  /** Dollar limits and pricing (docs/costs.md); absent = requests are not priced. */
+  spend?: SpendOptions;
 }
 
 /** What the gate needs from its surroundings. */
@@ -44,6 +48,11 @@ export interface QuotaGateDeps {
   events: RunEmitter;
   /** Source of numbers in [0, 1) for backoff jitter. @default Math.random */
   random?: () => number;
+  /**
+   * The ledger to count against (e.g. the key ledger, docs/ledger.md). @default the JSON file
+   * at `options.statePath`
+   */
+  ledger?: QuotaLedger;
 }
 
 function fail(name: string, expected: string, got: unknown): never {

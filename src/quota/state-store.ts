@@ -26,6 +26,8 @@ export interface QuotaState {
   day: string;
   /** Requests admitted on `day`, retries included. */
   requestsToday: number;
+  /** Dollars spent or reserved on `day` (docs/costs.md). */
+  spentUsd: number;
   /** UTC day on which the threshold pause last fired (it fires once per day). */
   thresholdPauseDay: string | undefined;
   pause: PauseState | undefined;
@@ -45,6 +47,7 @@ const fileSchema = z.object({
   version: z.literal(1),
   day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   requestsToday: count,
+  spentUsd: z.number().nonnegative().optional(),
   thresholdPauseDay: z.string().nullable().optional(),
   pause: z
     .object({ reason: z.enum(['threshold', 'daily_limit']), since: isoTime, until: isoTime })
@@ -66,7 +69,8 @@ export async function loadQuotaState(path: string): Promise<LoadResult> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if (isErrno(error) && error.code === 'ENOENT') return { kind: 'missing' };
+    // ENOTDIR: a parent of the path is a file, so the state file cannot exist either.
+    if (isErrno(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return { kind: 'missing' };
     return { kind: 'unusable', message: `Cannot read quota state file ${path}: ${describe(error)}` };
   }
   let json: unknown;
@@ -87,6 +91,7 @@ export async function loadQuotaState(path: string): Promise<LoadResult> {
     state: {
       day: data.day,
       requestsToday: data.requestsToday,
+      spentUsd: data.spentUsd ?? 0,
       thresholdPauseDay: data.thresholdPauseDay ?? undefined,
       pause: data.pause ?? undefined,
       windows: data.windows
@@ -107,6 +112,7 @@ export function formatQuotaState(state: QuotaState, updatedAt: number): string {
     version: 1,
     day: state.day,
     requestsToday: state.requestsToday,
+    spentUsd: state.spentUsd,
     thresholdPauseDay: state.thresholdPauseDay ?? null,
     pause: state.pause
       ? { reason: state.pause.reason, since: iso(state.pause.since), until: iso(state.pause.until) }

@@ -1,0 +1,6 @@
+export { knownUsageToday } from './lower-bound.js';
+export type { JobFiles, KnownUsage } from './lower-bound.js';
+export { DEFAULT_ORIGIN, keyFingerprint, LEDGER_FILE, ledgerScope, stateDirectory } from './scope.js';
+export type { LedgerScope } from './scope.js';
+export { LEDGER_APPLICATION_ID, ledgerRows, openLedgerDatabase, resetScope, SqliteLedger } from './sqlite-ledger.js';
+export type { LedgerRow, SqliteLedgerOptions } from './sqlite-ledger.js';
