@@ -41,7 +41,7 @@ test('state and lock files that can no longer be replaced or removed mid-run giv
     assert.match(r.stderr, /WARNING: .*Cannot write quota state file .*EISDIR/);
     assert.doesNotMatch(r.stderr, /\n\s+at .*\(.*:\d+:\d+\)/, 'no stack trace');
     assert.match(r.stderr, /Artists: \d+ succeeded/);
-    assert.match(r.stderr, /WARNING: Could not remove the output lock: .*bios\.jsonl\.lock/);
+    assert.match(r.stderr, /WARNING: Could not release the output lock: .*bios\.jsonl\.lock/);
     assert.ok(existsSync(report), 'the report is written');
     assert.match(await readFile(report, 'utf8'), /"succeeded": 6/);
   } finally {

@@ -124,7 +124,7 @@ test('usage errors exit 2 and name the flag; a missing key exits 3', async () =>
   const dir = await tempDir();
   const input = await file(dir, 'in.csv', '1,A,x\n');
   const cases: [string[], number, RegExp][] = [
-    [['--input', input, '--max-workers', '0'], 2, /--max-workers.*1 to 512/],
+    [['--input', input, '--max-workers', '0'], 2, /--max-workers.*auto or an integer from 1 to 10000/],
     [['--input', input, '--quota-threshold', '2'], 2, /--quota-threshold.*0\.1 to 1\.0/],
     [['--input', input, '--pause-duration', 'soon'], 2, /--pause-duration/],
     [['--input', input, '--bogus-flag'], 2, /unknown option '--bogus-flag'/],

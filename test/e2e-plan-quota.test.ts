@@ -240,7 +240,7 @@ test('5.2: command-line flags override the environment, and unset settings take 
     assert.match(d.stderr, / INFO: QuotaMonitor initialized: daily_limit=None, threshold=0\.8\n/);
     // The default interval is 100 requests: 20 requests log no metrics line.
     assert.doesNotMatch(d.stderr, /Quota metrics/);
-    assert.match(d.stderr, / INFO: Starting run: .*, 4 workers, /);
+    assert.match(d.stderr, / INFO: Starting run: .*, auto concurrency \(up to 1024 in flight\), /);
   } finally {
     await sim.close();
   }
