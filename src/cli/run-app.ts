@@ -16,7 +16,7 @@ import { runPipeline } from './run-pipeline.js';
 export interface RunDeps {
   /** The command line as typed after the program name (repeated in the "to continue" hint). */
   argv: readonly string[];
-  /** Environment variables (settings layer, see docs/configuration.md). */
+  /** Environment variables (settings layer, see docs/architecture.md#settings). */
   env: Readonly<Record<string, string | undefined>>;
   /** Directory whose `.env` and `.env.local` are read. */
   cwd: string;

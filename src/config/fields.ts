@@ -87,13 +87,6 @@ export const runFields = {
     schema: bool,
     default: false,
   },
-  redoStale: {
-    flag: '--redo-stale',
-    help: 'with --resume: also regenerate bios written by a different template, model or parameters (prompt_fingerprint)',
-    allowed: 'a flag',
-    schema: bool,
-    default: false,
-  },
   dryRun: {
     flag: '--dry-run',
     help: 'validate the input and show the first 5 payloads; sends nothing, needs no key',

@@ -88,7 +88,7 @@ export interface OutputRecord {
   sources?: BioSource[];
   /**
    * Hash of the template text, model and request parameters that wrote the bio; `--redo-stale`
-   * regenerates lines whose fingerprint differs from the current one (docs/fingerprints.md).
+   * regenerates lines whose fingerprint differs from the current one (README.md#what-happens-to-each-answer).
    */
   prompt_fingerprint?: string;
 }

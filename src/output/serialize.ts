@@ -52,7 +52,7 @@ export function serializeOutputRecord(record: OutputRecord): SerializedLine {
     ...(record.mode === undefined ? {} : { mode: record.mode }),
     ...(record.service_tier === undefined ? {} : { service_tier: record.service_tier }),
     ...(record.batch_id === undefined ? {} : { batch_id: record.batch_id }),
-    // Grounded bios keep their cited pages; every line says which prompt wrote it (docs/grounded-bios.md).
+    // Grounded bios keep their cited pages; every line says which prompt wrote it (README.md#grounded-bios).
     ...(record.sources === undefined ? {} : { sources: record.sources.map((s) => ({ url: s.url, title: s.title })) }),
     ...(record.prompt_fingerprint === undefined ? {} : { prompt_fingerprint: record.prompt_fingerprint }),
   };

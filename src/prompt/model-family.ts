@@ -1,6 +1,6 @@
 /**
  * Which request parameters a model family takes, so the builder never sends one the API would
- * refuse with a 400 for every artist (docs/models.md).
+ * refuse with a 400 for every artist (README.md#model-choice-reasoning-effort-and-cost).
  */
 
 /** What the builder needs to know about a model. */

@@ -8,7 +8,7 @@ import type { Artist } from '../core/types.js';
 /** Text sent as `artist_data` when the CSV has none. */
 export const NO_DATA_TEXT = 'No additional data provided';
 
-/** Model used for templates that name none and runs without `--model` (docs/models.md). */
+/** Model used for templates that name none and runs without `--model` (README.md#model-choice-reasoning-effort-and-cost). */
 export const FALLBACK_MODEL = 'gpt-6-luna';
 
 /** The variables every prompt gets (docs/architecture.md#requests). */

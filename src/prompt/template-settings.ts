@@ -1,6 +1,6 @@
 /**
  * The request settings a template's front matter may carry, checked once when the template is
- * read (docs/templates.md lists them).
+ * read (README.md#prompts lists them).
  */
 import type { Tool } from 'openai/resources/responses/responses';
 import { ConfigError } from '../core/errors.js';

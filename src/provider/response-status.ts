@@ -1,7 +1,7 @@
 /**
  * Reads a Responses API answer on purpose: what its `status`, `incomplete_details.reason` and
  * `error.code` mean for the artist, and which pages it cites. Pure functions; the client turns a
- * failure into a `ProviderError` (docs/failures.md lists every case).
+ * failure into a `ProviderError` (README.md#what-happens-to-each-answer lists every case).
  */
 import type { ProviderErrorKind } from '../core/errors.js';
 import type { BioSource } from '../core/types.js';

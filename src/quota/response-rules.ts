@@ -1,6 +1,6 @@
 /**
  * What the provider itself says about retrying, read before the generic per-kind rules: the
- * `x-should-retry` header, and the reason an answer came back unusable (docs/failures.md).
+ * `x-should-retry` header, and the reason an answer came back unusable (README.md#what-happens-to-each-answer).
  */
 import type { ProviderError } from '../core/errors.js';
 

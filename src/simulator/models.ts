@@ -1,7 +1,7 @@
 /**
  * What the simulator knows about OpenAI's models: which ones reason, which reasoning efforts
  * they take, when they refuse sampling parameters, and how many reasoning tokens an answer
- * spends. The rules follow OpenAI's model pages as of 2026-12 (see docs/models.md).
+ * spends. The rules follow OpenAI's model pages as of 2026-12 (see README.md#model-choice-reasoning-effort-and-cost).
  */
 import type { ApiErrorBody } from './error-bodies.js';
 import { unsupportedParameterBody, unsupportedValueBody } from './error-bodies.js';
