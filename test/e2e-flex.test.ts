@@ -36,9 +36,6 @@ function expectedCost(line: Line, tier: 'standard' | 'flex'): number {
   return costOf(line.usage, price);
 }
 
-// The runner's back-off sleeps run on the scaled clock: 1 s of back-off takes 5 ms.
-const FAST_CLOCK = { ARTIST_BIO_GEN_CLOCK_SCALE: '200' };
-
 async function flexRun(simOptions: SimulatorOptions, n: number, extra: string[]) {
   const sim = await startSimulator({ seed: 11, ...simOptions });
   try {
@@ -63,7 +60,7 @@ async function flexRun(simOptions: SimulatorOptions, n: number, extra: string[])
         reportPath,
         ...extra,
       ],
-      { env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: sim.url, ...FAST_CLOCK } },
+      { env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: sim.url } },
     );
     const report = JSON.parse(await readFile(reportPath, 'utf8')) as Report;
     return { result, found: await lines(output), stats: sim.stats(), ids: rows.map((r) => r.id), report };

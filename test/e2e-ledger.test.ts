@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { startSimulator } from '../src/simulator/index.js';
 import { artists, runCli, tempDir, writeCsv } from './support/cli.js';
-import { MIDDAY, readState } from './support/plan.js';
+import { readState } from './support/plan.js';
 
 const LEDGER = (stateHome: string): string => join(stateHome, 'artist-bio-gen', 'ledger.sqlite');
 
@@ -31,7 +31,6 @@ function run(j: Job, stateHome: string, baseUrl: string, args: string[]): Return
       OPENAI_API_KEY: 'sk-shared-key',
       OPENAI_BASE_URL: baseUrl,
       XDG_STATE_HOME: stateHome,
-      ARTIST_BIO_GEN_CLOCK_START: MIDDAY,
     },
   });
 }
