@@ -5,6 +5,7 @@
  * the test moves the clock when the run says it waits (see `PAUSED` lines).
  */
 import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { ManualClock } from '../../src/core/clock.js';
 import { runCommand } from '../../src/cli/run-command.js';
@@ -16,7 +17,9 @@ export class CapturedStream extends Writable {
   #text = '';
   #partial = '';
   readonly #lines: string[] = [];
-  #waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  #waiters: { pattern: RegExp; resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
+  /** Set once the run has ended: a line still awaited will never come. */
+  #ended: string | undefined;
 
   constructor() {
     super({ decodeStrings: false });
@@ -47,20 +50,41 @@ export class CapturedStream extends Writable {
     return this.#lines.filter((line) => pattern.test(line));
   }
 
-  /** The first line matching `pattern` (already written or still to come). */
+  /**
+   * The first line matching `pattern` (already written or still to come). Rejects once the run
+   * has ended without writing one, so a test whose expectation is wrong fails instead of hanging.
+   */
   line(pattern: RegExp): Promise<string> {
     const seen = this.#lines.find((line) => pattern.test(line));
     if (seen !== undefined) return Promise.resolve(seen);
-    return new Promise((resolve) => this.#waiters.push({ pattern, resolve }));
+    return this.#wait(pattern);
   }
 
-  /** Resolves once `count` lines matching `pattern` have been written. */
+  /** Resolves once `count` lines matching `pattern` have been written; rejects like {@link line}. */
   async lines(pattern: RegExp, count: number): Promise<string[]> {
     for (;;) {
       const found = this.matching(pattern);
       if (found.length >= count) return found;
-      await new Promise<string>((resolve) => this.#waiters.push({ pattern, resolve }));
+      await this.#wait(pattern);
     }
+  }
+
+  /** Marks the run as ended (`why` says how): every pending and later wait for a missing line rejects. */
+  runEnded(why: string): void {
+    this.#ended = why;
+    const waiting = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiting) w.reject(this.#missing(w.pattern));
+  }
+
+  #wait(pattern: RegExp): Promise<string> {
+    if (this.#ended !== undefined) return Promise.reject(this.#missing(pattern));
+    return new Promise((resolve, reject) => this.#waiters.push({ pattern, resolve, reject }));
+  }
+
+  #missing(pattern: RegExp): Error {
+    const tail = this.#text.split('\n').slice(-15).join('\n');
+    return new Error(`the run ${this.#ended ?? 'ended'} without writing a line matching ${pattern}; last lines:\n${tail}`);
   }
 }
 
@@ -78,7 +102,12 @@ export interface InProcessRun {
 
 /** Options of {@link startRun}. */
 export interface StartRunOptions {
-  /** The run's environment (nothing of the test process is inherited). @default {} */
+  /**
+   * The run's environment (nothing of the test process is inherited). Unless it names
+   * `XDG_STATE_HOME`, the key ledger goes to `<cwd>/.state`: never the user's own ledger, never
+   * another test's (ports are reused, and every test runs on the same manual-clock day).
+   * @default {}
+   */
   env?: Record<string, string | undefined>;
   /** Directory whose `.env` files are read; give a temporary one. */
   cwd: string;
@@ -96,8 +125,9 @@ export function startRun(args: string[], options: StartRunOptions): InProcessRun
   const stderr = new CapturedStream();
   const signals = new EventEmitter();
   let code: number | undefined;
+  const env = { XDG_STATE_HOME: join(options.cwd, '.state'), ...options.env };
   const command = runCommand({
-    deps: () => ({ argv: ['run', ...args], env: options.env ?? {}, cwd: options.cwd, stdout, stderr, signals, clock }),
+    deps: () => ({ argv: ['run', ...args], env, cwd: options.cwd, stdout, stderr, signals, clock }),
     setExitCode: (exit) => {
       code = exit;
     },
@@ -106,6 +136,14 @@ export function startRun(args: string[], options: StartRunOptions): InProcessRun
     if (code === undefined) throw new Error(`run ${args.join(' ')} ended without an exit code`);
     return code;
   });
+  const ended = (why: string): void => {
+    stdout.runEnded(why);
+    stderr.runEnded(why);
+  };
+  done.then(
+    (exit) => ended(`ended with exit code ${exit}`),
+    (error: unknown) => ended(`failed (${String(error)})`),
+  );
   return { clock, stdout, stderr, signals, done };
 }
 
