@@ -117,8 +117,7 @@ describe('pacing at the edge (manual clock)', () => {
             status: 429,
             retryAfterMs: Math.ceil(bucket.waitFor(1, now)),
           });
-          permit.settle({ ok: false, error });
-          gate.decide(error, 1, 5);
+          permit.settle({ ok: false, error }, { attempt: 1, maxRetries: 5 });
           log.push({ t: now, ok: false });
         }
       }
