@@ -87,9 +87,9 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
         {
           event: 'output:damaged',
           invalid_lines: e.invalidLines,
-          invalid_line_numbers: e.invalidLineNumbers.join(","),
+          invalid_line_numbers: e.invalidLineNumbers.join(','),
           duplicate_lines: e.duplicateLines,
-          duplicate_line_numbers: e.duplicateLineNumbers.join(","),
+          duplicate_line_numbers: e.duplicateLineNumbers.join(','),
         },
       );
     }),
