@@ -245,7 +245,7 @@ describe('the runner keeps the protocol', () => {
         events: new RunEmitter(),
         clock: systemClock,
       },
-      { maxWorkers: 1, maxRetries: 1, requestTimeoutMs: 60_000, total: 3, initialDbStatus: null },
+      { maxWorkers: 1, maxRetries: 1, requestTimeoutMs: 60_000, total: 3 },
     );
     ref.runner = runner;
     const outcome = await runner.run(artists(3));
@@ -274,7 +274,7 @@ describe('the runner keeps the protocol', () => {
     };
     const runner = new Runner(
       { provider, builder, gate, sink: { success() {}, failure() {} }, events: new RunEmitter(), clock: systemClock },
-      { maxWorkers: 1, maxRetries: 1, requestTimeoutMs: 60_000, total: 3, initialDbStatus: null },
+      { maxWorkers: 1, maxRetries: 1, requestTimeoutMs: 60_000, total: 3 },
     );
     ref.runner = runner;
     const outcome = await runner.run(artists(3));

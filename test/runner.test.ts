@@ -88,7 +88,7 @@ test('never more requests in flight than --max-workers, and artists are pulled l
   };
   const runner = new Runner(
     { provider, builder, gate: passGate(simpleDecide), sink, events: new RunEmitter(), clock: systemClock },
-    { maxWorkers: 3, maxRetries: 2, requestTimeoutMs: 1000, total: 30, initialDbStatus: null },
+    { maxWorkers: 3, maxRetries: 2, requestTimeoutMs: 1000, total: 30 },
   );
   const outcome = await runner.run(lazy(artists(30), pulled));
   assert.equal(outcome.succeeded, 30);
@@ -115,7 +115,7 @@ test('transient errors are retried and permanent ones go to the errors sink once
   events.on('request:retry', (e) => retries.push(e.attempt));
   const runner = new Runner(
     { provider, builder, gate: passGate(simpleDecide), sink, events, clock: systemClock },
-    { maxWorkers: 2, maxRetries: 5, requestTimeoutMs: 1000, total: 3, initialDbStatus: null },
+    { maxWorkers: 2, maxRetries: 5, requestTimeoutMs: 1000, total: 3 },
   );
   const outcome = await runner.run(lazy(artists(3), { count: 0 }));
   assert.deepEqual([outcome.succeeded, outcome.failed], [2, 1]);
@@ -141,7 +141,7 @@ test('stop() lets in-flight requests finish and writes them, then dispatches not
   };
   const runner = new Runner(
     { provider, builder, gate: passGate(simpleDecide), sink, events: new RunEmitter(), clock: systemClock },
-    { maxWorkers: 4, maxRetries: 1, requestTimeoutMs: 1000, total: 50, initialDbStatus: null },
+    { maxWorkers: 4, maxRetries: 1, requestTimeoutMs: 1000, total: 50 },
   );
   ref.runner = runner;
   const outcome = await runner.run(lazy(artists(50), { count: 0 }));
@@ -176,7 +176,6 @@ test('a second stop() aborts in-flight requests at once', async () => {
       maxRetries: 1,
       requestTimeoutMs: 60_000,
       total: 5,
-      initialDbStatus: null,
       drainTimeoutMs: 3_600_000,
     },
   );
@@ -203,7 +202,7 @@ test('a stop decision from the gate ends the run with its error and keeps earlie
   const { ok, failed, sink } = collectingSink();
   const runner = new Runner(
     { provider, builder, gate, sink, events: new RunEmitter(), clock: systemClock },
-    { maxWorkers: 1, maxRetries: 3, requestTimeoutMs: 1000, total: 10, initialDbStatus: null },
+    { maxWorkers: 1, maxRetries: 3, requestTimeoutMs: 1000, total: 10 },
   );
   const outcome = await runner.run(lazy(artists(10), { count: 0 }));
   assert.equal(outcome.stopReason, 'quota');
@@ -236,7 +235,7 @@ test('an output that fails mid-run stops dispatching, lets in-flight requests fi
   events.on('run:stopping', (e) => stops.push(e.reason));
   const runner = new Runner(
     { provider, builder, gate: passGate(simpleDecide), sink, events, clock: systemClock },
-    { maxWorkers: 2, maxRetries: 1, requestTimeoutMs: 1000, total: 50, initialDbStatus: null },
+    { maxWorkers: 2, maxRetries: 1, requestTimeoutMs: 1000, total: 50 },
   );
   await assert.rejects(runner.run(lazy(artists(50), { count: 0 })), /disk full/);
   assert.deepEqual(stops, ['fatal']);

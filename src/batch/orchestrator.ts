@@ -7,7 +7,7 @@
 import type { Clock } from '../core/clock.js';
 import { ProviderError, type QuotaStopError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
-import type { Artist, DbStatus, RequestRecord, TokenUsage } from '../core/types.js';
+import type { Artist, RequestRecord, TokenUsage } from '../core/types.js';
 import { failureRecord, successRecord, type ResultSink } from '../pipeline/index.js';
 import type { SpendHold } from '../quota/index.js';
 import type { BatchApi, BatchInfo } from './api.js';
@@ -45,7 +45,6 @@ export interface BatchRunOptions {
   queueTokens: number | undefined;
   pollIntervalMs: number;
   maxRetries: number;
-  initialDbStatus: DbStatus | null;
   /** Stops polling (batches keep running at the provider; `--resume` collects them). */
   signal: AbortSignal;
 }
@@ -419,15 +418,7 @@ class BatchJob {
     }
     if (standard !== null) this.#standard = (this.#standard ?? 0) + standard;
     const { record: request } = this.#deps.build(artist);
-    const record = successRecord(
-      artist,
-      request,
-      result,
-      part.attempt,
-      0,
-      this.#options.initialDbStatus,
-      costUsd ?? null,
-    );
+    const record = successRecord(artist, request, result, part.attempt, 0, costUsd ?? null);
     record.mode = 'batch';
     if (result.serviceTier !== undefined) record.service_tier = result.serviceTier;
     record.batch_id = batchId;

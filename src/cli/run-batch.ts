@@ -19,7 +19,7 @@ import { formatUsd, worstCaseCost, type MeasuringBuilder } from '../cost/index.j
 import type { Clock } from '../core/clock.js';
 import { UsageError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
-import type { Artist, DbStatus } from '../core/types.js';
+import type { Artist } from '../core/types.js';
 import type { ResultSink } from '../pipeline/index.js';
 import { SpendGuard, type QuotaLedger, type SpendOptions } from '../quota/index.js';
 
@@ -34,7 +34,6 @@ export interface BatchBranch {
   output: string;
   apiKey: string;
   baseURL: string | undefined;
-  initialDbStatus: DbStatus | null;
   signal: AbortSignal;
   /** The key ledger and the run's dollar limits; reservations are made at batch prices. */
   budget: { ledger: QuotaLedger; spend: SpendOptions; model: string | undefined };
@@ -100,7 +99,6 @@ export async function executeBatch(branch: BatchBranch, todo: AsyncIterable<Arti
       queueTokens: config.batchQueueTokens,
       pollIntervalMs: config.batchPollInterval * 1000,
       maxRetries: config.maxRetries,
-      initialDbStatus: branch.initialDbStatus,
       signal: branch.signal,
     },
   );

@@ -44,7 +44,6 @@ export async function executeWork(
       maxRetries: config.maxRetries,
       requestTimeoutMs: config.requestTimeout * 1000,
       total: scan.valid,
-      initialDbStatus: db ? 'pending' : null,
       flex:
         config.mode === 'flex' ? { fallback: config.flexFallback, fallbackAfter: config.flexFallbackAfter } : undefined,
     },
@@ -97,7 +96,6 @@ export async function executeWork(
           pricer,
           output: paths.output,
           ...resources.endpoint,
-          initialDbStatus: db ? 'pending' : null,
           signal: batchStop.signal,
           budget: resources.budget,
         },

@@ -128,8 +128,11 @@ export async function openResources(
     stack.defer(() => dashboard.close(), 'dashboard');
   }
 
+  // The sink stamps `db_status`: a line owes a database write ("pending") exactly when a
+  // database follows the JSONL; without one it stays null (docs/architecture.md#the-runner-gate-protocol).
   const sink: ResultSink = {
     success(record) {
+      if (db) record.db_status = 'pending';
       const handle = jsonl.append(record);
       db?.enqueue(record, handle);
     },

@@ -1,14 +1,16 @@
 import { ProviderError, type BioGenError } from '../core/errors.js';
-import type { Artist, DbStatus, ErrorRecord, OutputRecord, ProviderSuccess, RequestRecord } from '../core/types.js';
+import type { Artist, ErrorRecord, OutputRecord, ProviderSuccess, RequestRecord } from '../core/types.js';
 
-/** Builds the output line of a success (key order: docs/architecture.md#output-files). */
+/**
+ * Builds the output line of a success (key order: docs/architecture.md#output-files). Its
+ * `db_status` is null: the sink that writes the line stamps it when a database follows.
+ */
 export function successRecord(
   artist: Artist,
   request: RequestRecord,
   result: ProviderSuccess,
   attempts: number,
   durationMs: number,
-  dbStatus: DbStatus | null,
   costUsd?: number | null,
   fingerprint?: string,
 ): OutputRecord {
@@ -24,7 +26,7 @@ export function successRecord(
     ...(costUsd === undefined ? {} : { cost_usd: costUsd }),
     attempts,
     duration_ms: Math.round(durationMs),
-    db_status: dbStatus,
+    db_status: null,
     error: null,
   };
   if (artist.data !== undefined) record.artist_data = artist.data;

@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { AuthStopError, ProviderError, QuotaStopError, ShutdownError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
 import type { DispatchGate, Permit } from '../core/gate.js';
-import type { Artist, DbStatus, TokenUsage } from '../core/types.js';
+import type { Artist, TokenUsage } from '../core/types.js';
 import type { RequestBuilder } from '../prompt/index.js';
 import type { ModelProvider } from '../provider/index.js';
 import type { Tier } from '../cost/index.js';
@@ -30,8 +30,6 @@ export interface RunnerOptions {
   requestTimeoutMs: number;
   /** Artists to do, for `i/N` progress; undefined when unknown. */
   total: number | undefined;
-  /** `db_status` written with each success (`pending` with a database, else null). */
-  initialDbStatus: DbStatus | null;
   /** How long in-flight requests may take to finish after the first stop signal. @default 30000 */
   drainTimeoutMs?: number;
   /** Flex mode: ask for `service_tier: "flex"` and handle its refusals (docs/flex.md). @default undefined (standard) */
@@ -228,7 +226,6 @@ export class Runner {
           result,
           attempt,
           clock.now() - startedAt,
-          this.#options.initialDbStatus,
           costUsd,
           builder.fingerprint,
         );
