@@ -14,24 +14,24 @@ import type { ResultSink } from './result-sink.js';
 /** Why dispatching stopped before the input ran out. */
 export type StopReason = 'SIGINT' | 'SIGTERM' | 'quota' | 'auth';
 
-/** Options of a {@link Runner}. */
+/** Options of a {@link Runner}; each has the CLI's default (src/config/fields.ts). */
 export interface RunnerOptions {
   /**
    * Concurrent requests: a fixed number of workers, or `auto`, where `maxInFlight` workers wait
    * at the gate and the gate decides how many are in flight (docs/pacing.md#concurrency).
    * @default 'auto'
    */
-  maxWorkers: number | 'auto';
+  maxWorkers?: number | 'auto' | undefined;
   /** Workers of `auto` mode: the most requests ever in flight. @default 1024 */
   maxInFlight?: number | undefined;
   /** Retries per artist after the first attempt. @default 5 */
-  maxRetries: number;
-  /** Per-request timeout in ms. */
-  requestTimeoutMs: number;
-  /** Artists to do, for `i/N` progress; undefined when unknown. */
-  total: number | undefined;
+  maxRetries?: number | undefined;
+  /** Per-request timeout in ms. @default 120000 */
+  requestTimeoutMs?: number | undefined;
+  /** Artists to do, for `i/N` progress; undefined when unknown. @default undefined */
+  total?: number | undefined;
   /** How long in-flight requests may take to finish after the first stop signal. @default 30000 */
-  drainTimeoutMs?: number;
+  drainTimeoutMs?: number | undefined;
   /** Flex mode: ask for `service_tier: "flex"` and handle its refusals (docs/flex.md). @default undefined (standard) */
   flex?: FlexOptions | undefined;
 }
@@ -63,6 +63,15 @@ export interface RunOutcome {
 
 type ArtistResult = 'done' | 'failed' | 'unfinished';
 
+/** The runner's options with their defaults filled in. */
+interface Settings {
+  maxRetries: number;
+  requestTimeoutMs: number;
+  total: number | undefined;
+  drainTimeoutMs: number;
+  flex: FlexOptions | undefined;
+}
+
 /**
  * Pulls artists lazily from an async iterable and runs them through bounded workers: gate →
  * provider → sink, with retries decided by the gate. Emits typed events; formats nothing.
@@ -70,7 +79,7 @@ type ArtistResult = 'done' | 'failed' | 'unfinished';
  */
 export class Runner {
   readonly #deps: RunnerDeps;
-  readonly #options: RunnerOptions;
+  readonly #options: Settings;
   readonly #dispatch = new AbortController();
   readonly #hard = new AbortController();
   #stopReason: StopReason | undefined;
@@ -82,8 +91,9 @@ export class Runner {
   #drainTimer: NodeJS.Timeout | undefined;
   readonly #workers: number;
 
-  constructor(deps: RunnerDeps, options: RunnerOptions) {
-    const workers = options.maxWorkers === 'auto' ? (options.maxInFlight ?? 1024) : options.maxWorkers;
+  constructor(deps: RunnerDeps, options: RunnerOptions = {}) {
+    const maxWorkers = options.maxWorkers ?? 'auto';
+    const workers = maxWorkers === 'auto' ? (options.maxInFlight ?? 1024) : maxWorkers;
     if (!(Number.isInteger(workers) && workers >= 1)) {
       throw new TypeError(
         `Expected \`maxWorkers\` to be 'auto' or an integer from 1 and up (and \`maxInFlight\` too), got \`${String(workers)}\``,
@@ -91,7 +101,13 @@ export class Runner {
     }
     this.#workers = workers;
     this.#deps = deps;
-    this.#options = options;
+    this.#options = {
+      maxRetries: options.maxRetries ?? 5,
+      requestTimeoutMs: options.requestTimeoutMs ?? 120_000,
+      total: options.total,
+      drainTimeoutMs: options.drainTimeoutMs ?? 30_000,
+      flex: options.flex,
+    };
     // Every in-flight request and every waiting worker listens on these; hundreds may at once.
     setMaxListeners(0, this.#dispatch.signal, this.#hard.signal);
   }
@@ -123,7 +139,7 @@ export class Runner {
       inFlight: this.#inFlight,
     });
     this.#dispatch.abort(new ShutdownError());
-    this.#drainTimer = setTimeout(() => this.#abortInFlight(), this.#options.drainTimeoutMs ?? 30_000);
+    this.#drainTimer = setTimeout(() => this.#abortInFlight(), this.#options.drainTimeoutMs);
     this.#drainTimer.unref();
   }
 
@@ -131,9 +147,9 @@ export class Runner {
     if (!this.#hard.signal.aborted) this.#hard.abort(new ShutdownError('In-flight requests aborted'));
   }
 
-  /** Processes every artist of `artists` (or until stopped). */
-  async run(artists: AsyncIterable<Artist>): Promise<RunOutcome> {
-    const iterator = artists[Symbol.asyncIterator]();
+  /** Processes every artist of `artists` (or until stopped), pulled lazily: a stream or an array. */
+  async run(artists: AsyncIterable<Artist> | Iterable<Artist>): Promise<RunOutcome> {
+    const iterator = Symbol.asyncIterator in artists ? artists[Symbol.asyncIterator]() : artists[Symbol.iterator]();
     const workers = Array.from({ length: this.#workers }, (_, i) => this.#worker(i + 1, iterator));
     // Wait for every worker even when one fails, so no received result is left unwritten.
     const settled = await Promise.allSettled(workers);
@@ -149,7 +165,7 @@ export class Runner {
     };
   }
 
-  async #worker(worker: number, iterator: AsyncIterator<Artist>): Promise<void> {
+  async #worker(worker: number, iterator: AsyncIterator<Artist> | Iterator<Artist>): Promise<void> {
     try {
       while (!this.stopping) {
         const next = await iterator.next();

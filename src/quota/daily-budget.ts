@@ -2,7 +2,7 @@ import { QuotaStopError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
 import { budgetPoint, countdownMessage, dailyStopMessage, pauseMessage, warningSteps } from './budget.js';
 import type { QuotaLedger } from './ledger-types.js';
-import type { QuotaGateOptions } from './options.js';
+import type { ResolvedQuotaGateOptions } from './options.js';
 import type { PauseState } from './state-store.js';
 import { nextUtcMidnight } from './utc-day.js';
 
@@ -10,7 +10,7 @@ import { nextUtcMidnight } from './utc-day.js';
 export const COUNTDOWN_INTERVAL_MS = 10 * 60_000;
 
 type BudgetOptions = Pick<
-  QuotaGateOptions,
+  ResolvedQuotaGateOptions,
   'dailyLimit' | 'threshold' | 'pauseDurationHours' | 'onDailyLimit' | 'logIntervalRequests'
 >;
 

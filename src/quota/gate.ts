@@ -9,7 +9,13 @@ import { DailyLedger } from './ledger.js';
 import type { ClaimResult, QuotaLedger } from './ledger-types.js';
 import { neverReachedProvider } from './never-sent.js';
 import { SpendGuard, type SpendHold } from './spend.js';
-import { validateQuotaGateOptions, type QuotaGateDeps, type QuotaGateOptions } from './options.js';
+import {
+  resolveQuotaGateOptions,
+  validateQuotaGateOptions,
+  type QuotaGateDeps,
+  type QuotaGateOptions,
+  type ResolvedQuotaGateOptions,
+} from './options.js';
 import { RetryPolicy } from './retry-policy.js';
 import { utcDayKey } from './utc-day.js';
 import { RateWindows, type WindowCharge } from './windows.js';
@@ -46,7 +52,7 @@ interface PermitState {
  * The count is on disk before `acquire` resolves.
  */
 export class QuotaGate implements DispatchGate {
-  readonly #options: QuotaGateOptions;
+  readonly #options: ResolvedQuotaGateOptions;
   readonly #clock: Clock;
   readonly #events: RunEmitter;
   readonly #ledger: QuotaLedger;
@@ -69,7 +75,7 @@ export class QuotaGate implements DispatchGate {
   #persistWarned = false;
 
   /** Use {@link openQuotaGate}. */
-  constructor(options: QuotaGateOptions, deps: QuotaGateDeps, ledger: QuotaLedger) {
+  constructor(options: ResolvedQuotaGateOptions, deps: QuotaGateDeps, ledger: QuotaLedger) {
     this.#options = options;
     this.#spend = new SpendGuard(
       options.spend ?? {
@@ -441,7 +447,8 @@ export class QuotaGate implements DispatchGate {
  *
  * @throws TypeError when an option is out of range
  */
-export async function openQuotaGate(options: QuotaGateOptions, deps: QuotaGateDeps): Promise<QuotaGate> {
+export async function openQuotaGate(given: QuotaGateOptions, deps: QuotaGateDeps): Promise<QuotaGate> {
+  const options = resolveQuotaGateOptions(given);
   validateQuotaGateOptions(options);
   const ledger =
     deps.ledger ??
