@@ -267,7 +267,7 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
         e.reason === 'SIGINT' || e.reason === 'SIGTERM'
           ? `Received ${e.reason}: no new requests; waiting for ${e.inFlight} in-flight request(s) to finish (press Ctrl+C again to abort them)`
           : e.message;
-      logger.log(e.reason === 'quota' || e.reason === 'auth' ? 'error' : 'warn', what, {
+      logger.log(e.reason === 'quota' || e.reason === 'auth' || e.reason === 'fatal' ? 'error' : 'warn', what, {
         event: 'run:stopping',
         reason: e.reason,
         in_flight: e.inFlight,
