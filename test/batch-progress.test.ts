@@ -94,7 +94,7 @@ test('the billing section compares each answer with its standard price and lists
   });
   const done = (id: string, cost: number): void =>
     events.emit('artist:done', {
-      artist: { id, name: id, data: '', line: 1 } as never,
+      artist: { id, name: id, data: '', line: 1 },
       worker: 0,
       index: 1,
       total: undefined,
