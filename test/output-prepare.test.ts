@@ -124,7 +124,7 @@ test('a non-directory parent, or a directory as output, is a usage error naming 
   );
 });
 
-test('resume indexes successful ids, ignores error and invalid lines, and lists db re-syncs', async () => {
+test('resume indexes successful ids, ignores error and invalid lines (a success without its bio is invalid), and lists db re-syncs', async () => {
   const dir = await freshDir();
   const path = join(dir, 'out.jsonl');
   writeOutput(path, [record('a'), record('b', 'pending'), record('c', 'inserted')]);
@@ -142,13 +142,15 @@ test('resume indexes successful ids, ignores error and invalid lines, and lists 
 
   const prepared = await prepareOutput(path, { resume: true, overwrite: false });
   assert.equal(prepared.mode, 'resume');
-  assert.deepEqual([...prepared.doneIds].sort(), ['a', 'b', 'c', 'e', 'f']);
-  assert.deepEqual(prepared.dbResync, { count: 3, ids: ['b', 'e', 'f'], lines: [2, 8, 11] });
+  // "e" claims success but has no response_text: it is done again rather than skipped for good.
+  assert.deepEqual([...prepared.doneIds].sort(), ['a', 'b', 'c', 'f']);
+  assert.deepEqual(prepared.dbResync, { count: 2, ids: ['b', 'f'], lines: [2, 11] });
   assert.equal(prepared.linesRead, 10);
   assert.equal(prepared.failedLines, 1);
-  assert.equal(prepared.invalidLines, 3);
-  assert.deepEqual(prepared.invalidLineNumbers, [5, 6, 9]);
+  assert.equal(prepared.invalidLines, 4);
+  assert.deepEqual(prepared.invalidLineNumbers, [5, 6, 8, 9]);
   assert.equal(prepared.duplicateLines, 1);
+  assert.deepEqual(prepared.duplicateLineNumbers, [10]);
   assert.equal(prepared.repairedBytes, 0);
   // The errors file holds the failures of the latest run only.
   assert.equal((await stat(join(dir, 'out.errors.jsonl'))).size, 0);

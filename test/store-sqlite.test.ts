@@ -71,6 +71,7 @@ describe('SQLite store mode', () => {
       'total_tokens',
       'generated_at',
       'updated_at',
+      'sources',
     ]);
   });
 

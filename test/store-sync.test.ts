@@ -200,7 +200,7 @@ describe('exportSql', () => {
       [
         line(U1, 'old'),
         line('1001', 'not a uuid'),
-        line(U2, 'He said "hi", then\nleft; café'),
+        line(U2, 'He said "hi", then\nleft; café', { sources: [{ url: 'https://e.org/x', title: 'X "y"' }] }),
         line(U1, 'new one'),
         line(U3, 'a line with\n\\.\nthe end-of-data marker $bio$'),
       ].join('\n'),
@@ -218,12 +218,18 @@ describe('exportSql', () => {
     assert.equal(result.csvPath, path.join(outDir, 'bio_update_20260105_143022.csv'));
     assert.deepEqual(issues.map((i) => i.kind).sort(), ['duplicate', 'invalid']);
     const csv = await readFile(result.csvPath, 'utf8');
-    assert.equal(csv, `id,bio\n${U2},"He said ""hi"", then\nleft; café"\n${U1},"new one"\n`);
+    assert.equal(
+      csv,
+      `id,bio,sources\n${U2},"He said ""hi"", then\nleft; café","[{""url"":""https://e.org/x"",""title"":""X \\""y\\""""}]"\n` +
+        `${U1},"new one",\n`,
+    );
     const script = await readFile(result.sqlPath, 'utf8');
-    assert.ok(script.includes(`\\copy bio_import (id, bio) FROM '${result.csvPath.replaceAll("'", "''")}' WITH`));
+    assert.ok(
+      script.includes(`\\copy bio_import (id, bio, sources) FROM '${result.csvPath.replaceAll("'", "''")}' WITH`),
+    );
     assert.match(script, /UPDATE "test_artists" AS t/);
     // The bio with a "\." line travels as a dollar-quoted literal whose tag is not in the text.
-    assert.ok(script.includes(`('${U3}', $bio1$a line with\n\\.\nthe end-of-data marker $bio$$bio1$)`));
+    assert.ok(script.includes(`('${U3}', $bio1$a line with\n\\.\nthe end-of-data marker $bio$$bio1$, NULL)`));
     assert.match(script, /^BEGIN;$/m);
     assert.match(script, /^COMMIT;$/m);
     // A second export in the same second does not overwrite the first pair.
@@ -281,6 +287,37 @@ describe('exportSql', () => {
         ],
       );
       assert.ok(rows.every((r) => r.updated_at.getUTCFullYear() > 2000));
+    });
+
+    test('sources reach a catalog table that has a sources column, and only the grounded rows get them', async () => {
+      await admin.query(
+        `CREATE TABLE ${schema}.grounded (id uuid PRIMARY KEY, bio text, sources jsonb, updated_at timestamptz)`,
+      );
+      await admin.query(`INSERT INTO ${schema}.grounded (id) VALUES ($1), ($2), ($3)`, [U1, U2, U3]);
+      const pages = [{ url: 'https://e.org/a', title: `Page 'A', "quoted" $bio$` }];
+      const jsonl = path.join(dir, 'grounded.jsonl');
+      await writeFile(
+        jsonl,
+        [
+          line(U1, 'grounded', { sources: pages }),
+          line(U2, 'plain'),
+          line(U3, 'marker line\n\\.\nend', { sources: pages }),
+        ].join('\n') + '\n',
+      );
+      const { sqlPath } = await exportSql(jsonl, { outDir: path.join(dir, 'grounded'), table: `${schema}.grounded` });
+      const run = spawnSync('psql', [PG_URL ?? '', '-X', '-f', sqlPath], { cwd: '/', encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      const { rows } = await admin.query<{ id: string; sources: unknown }>(
+        `SELECT id, sources FROM ${schema}.grounded ORDER BY id`,
+      );
+      assert.deepEqual(
+        rows.map((r) => [r.id, r.sources]),
+        [
+          [U1, pages],
+          [U2, null],
+          [U3, pages],
+        ],
+      );
     });
   });
 });

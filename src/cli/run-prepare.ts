@@ -89,6 +89,14 @@ export async function prepareRun(ctx: RunContext, stack: DisposalStack): Promise
     resumed = await prepareOutput(paths.output, { resume: true, overwrite: false });
     if (resumed.repairedBytes > 0)
       events.emit('output:repaired', { path: paths.output, bytesRemoved: resumed.repairedBytes });
+    if (resumed.invalidLines > 0 || resumed.duplicateLines > 0)
+      events.emit('output:damaged', {
+        path: paths.output,
+        invalidLines: resumed.invalidLines,
+        invalidLineNumbers: resumed.invalidLineNumbers,
+        duplicateLines: resumed.duplicateLines,
+        duplicateLineNumbers: resumed.duplicateLineNumbers,
+      });
   }
   const scan = await scanRunInput(config.input, resumed?.doneIds, events);
   if (!config.force) checkLooksLikeArtists(config.input, scan);

@@ -36,6 +36,19 @@ export interface RunEvents {
   'input:row-error': { line: number; reason: string };
   /** The output file had a torn last line and it was removed. */
   'output:repaired': { path: string; bytesRemoved: number };
+  /**
+   * `--resume` found lines in the middle of the output that are not records, or repeat an artist.
+   * They are left in place (nothing is removed); `validate --repair` rewrites the file.
+   */
+  'output:damaged': {
+    path: string;
+    invalidLines: number;
+    /** The first invalid line numbers (at most 20). */
+    invalidLineNumbers: number[];
+    duplicateLines: number;
+    /** The first duplicate line numbers (at most 20). */
+    duplicateLineNumbers: number[];
+  };
   /** Free-form diagnostic from any layer. */
   log: { level: 'debug' | 'info' | 'warn' | 'error'; message: string };
   /** Quota engine is set up. */

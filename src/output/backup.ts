@@ -7,7 +7,11 @@ import { constants } from 'node:fs';
 import { copyFile, truncate } from 'node:fs/promises';
 import { UsageError } from '../core/errors.js';
 
-async function freeBackupPath(path: string, exists: (p: string) => Promise<boolean>): Promise<string> {
+/**
+ * The first backup name of `path` not taken yet: `<path>.bak`, then `<path>.bak.1`, `.bak.2`, …
+ * @throws UsageError when 10,000 backups exist
+ */
+export async function freeBackupPath(path: string, exists: (p: string) => Promise<boolean>): Promise<string> {
   const first = `${path}.bak`;
   if (!(await exists(first))) return first;
   for (let n = 1; n < 10_000; n++) {

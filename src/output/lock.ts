@@ -37,7 +37,7 @@ function readLock(path: string): LockInfo | undefined {
 }
 
 /** The file a path names once symlinks are followed (also for a dangling link or a file not made yet). */
-function realFile(path: string): string {
+export function realOutputPath(path: string): string {
   let current = resolve(path);
   for (let hops = 0; hops < 40; hops++) {
     try {
@@ -64,7 +64,7 @@ function realFile(path: string): string {
  * absolute path) to one output share one lock. A lock path other than `<output>.lock` is kept.
  */
 export function lockPathFor(lockPath: string, output: string): string {
-  return lockPath === `${output}.lock` ? `${realFile(output)}.lock` : lockPath;
+  return lockPath === `${output}.lock` ? `${realOutputPath(output)}.lock` : lockPath;
 }
 
 /**

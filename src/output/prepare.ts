@@ -38,6 +38,8 @@ export interface PreparedOutput {
   linesRead: number;
   /** Successful lines repeating an id (should be 0). */
   duplicateLines: number;
+  /** Line numbers of the first duplicate lines (at most 20). */
+  duplicateLineNumbers: number[];
   /** Lines with a non-null `error` (from older versions); those artists are retried. */
   failedLines: number;
   /** Lines that are not output records (warned, not fatal). */
@@ -136,6 +138,7 @@ export async function prepareOutput(path: string, options: PrepareOptions): Prom
     addedNewline: false,
     linesRead: 0,
     duplicateLines: 0,
+    duplicateLineNumbers: [],
     failedLines: 0,
     invalidLines: 0,
     invalidLineNumbers: [],

@@ -31,9 +31,14 @@ export interface ResumeIndex {
   linesRead: number;
   /** Successful lines for an id that already had one (should be 0). */
   duplicateLines: number;
+  /** Line numbers of the first duplicate lines. */
+  duplicateLineNumbers: number[];
   /** Lines with a non-null `error` (written by older versions); their artists are retried. */
   failedLines: number;
-  /** Lines that are not JSON objects with an `artist_id` string. */
+  /**
+   * Lines that are not output records: not JSON, not an object, no `artist_id` string, or a
+   * success without a `response_text` string (such an artist is done again).
+   */
   invalidLines: number;
   /** Line numbers of the first invalid lines. */
   invalidLineNumbers: number[];
@@ -94,6 +99,8 @@ function slowFacts(text: string): LineFacts | undefined {
   // Like the original tool: a missing, null or empty error means success.
   const error = record.error;
   const ok = error === undefined || error === null || error === '';
+  // A "success" without its bio is not one: the artist is done again (the line is reported).
+  if (ok && typeof record.response_text !== 'string') return undefined;
   const status = typeof record.db_status === 'string' ? record.db_status : null;
   return { id, ok, status };
 }
@@ -105,6 +112,7 @@ export async function buildResumeIndex(path: string): Promise<ResumeIndex> {
     dbResync: { count: 0, ids: [], lines: [] },
     linesRead: 0,
     duplicateLines: 0,
+    duplicateLineNumbers: [],
     failedLines: 0,
     invalidLines: 0,
     invalidLineNumbers: [],
@@ -131,8 +139,10 @@ export async function buildResumeIndex(path: string): Promise<ResumeIndex> {
         index.failedLines++;
         continue;
       }
-      if (index.doneIds.has(facts.id)) index.duplicateLines++;
-      else index.doneIds.add(facts.id);
+      if (index.doneIds.has(facts.id)) {
+        index.duplicateLines++;
+        if (index.duplicateLineNumbers.length < MAX_LISTED) index.duplicateLineNumbers.push(line);
+      } else index.doneIds.add(facts.id);
       if (facts.status === 'pending' || facts.status === 'error') {
         index.dbResync.count++;
         index.dbResync.ids.push(facts.id);

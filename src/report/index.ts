@@ -22,6 +22,7 @@ export {
   type ValidationResult,
 } from './validate.js';
 export { formatValidation, type FormatValidationOptions } from './validate-format.js';
+export { formatRepair, repairOutput, type RejectReason, type RepairResult } from './repair-output.js';
 export type {
   CheckStatus,
   LatencyFigures,

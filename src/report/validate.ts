@@ -92,8 +92,11 @@ async function endsWithNewline(path: string, size: number): Promise<boolean> {
   }
 }
 
-/** Checks one parsed line; returns its issues and the artist id if readable. */
-function checkRecord(
+/**
+ * Checks one parsed line of an output (shape, fields, null error, bio length); returns its issues
+ * and the artist id if readable. Shared with `validate --repair`.
+ */
+export function checkRecord(
   record: unknown,
   line: number,
   minLength: number,

@@ -5,7 +5,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { BIO_TABLE, type ArtistBiosRow, type StoreDatabase } from './schema.js';
 
-/** Most rows per statement: 12 parameters a row stays far below both engines' limits. */
+/** Most rows per statement: 13 parameters a row stays far below both engines' limits. */
 export const ROWS_PER_STATEMENT = 1000;
 
 /** A bio for an existing catalog row. */
@@ -53,6 +53,7 @@ export async function upsertBios(
         input_tokens: eb.ref('excluded.input_tokens'),
         output_tokens: eb.ref('excluded.output_tokens'),
         total_tokens: eb.ref('excluded.total_tokens'),
+        sources: eb.ref('excluded.sources'),
         generated_at: eb.ref('excluded.generated_at'),
         updated_at: eb.ref('excluded.updated_at'),
       })),

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { InputError, UsageError } from '../core/errors.js';
+import type { BioSource } from '../core/types.js';
 import { readJsonlLines } from './jsonl-lines.js';
 import { judgeLine } from './jsonl-records.js';
 import { scanJsonl, type ScanCounts, type SyncIssue } from './jsonl-scan.js';
@@ -61,6 +62,11 @@ function csvField(value: string): string {
   return `"${value.replaceAll('"', '""')}"`;
 }
 
+/** The cited pages as JSON text, or null when the line has none. */
+function sourcesJson(sources: readonly BioSource[] | undefined): string | null {
+  return sources === undefined || sources.length === 0 ? null : JSON.stringify(sources);
+}
+
 /** A file name argument for a psql meta-command: single quotes doubled; backslashes are literal there. */
 function psqlQuoted(file: string): string {
   if (/[\r\n]/u.test(file)) throw new UsageError(`Output path must not contain line breaks: ${JSON.stringify(file)}`);
@@ -98,6 +104,8 @@ const END_OF_DATA = /(?:^|[\r\n])\\\./u;
 interface LiteralRow {
   id: string;
   bio: string;
+  /** JSON text of the cited pages, or null. */
+  sources: string | null;
 }
 
 /** Dollar-quotes `text` with a tag that does not occur in it (immune to backslash settings). */
@@ -109,11 +117,16 @@ function dollarQuoted(text: string): string {
 
 function literalInserts(rows: readonly LiteralRow[]): string {
   if (rows.length === 0) return '';
-  const values = rows.map((r) => `  ('${r.id}', ${dollarQuoted(r.bio)})`).join(',\n');
+  const values = rows
+    .map(
+      (r) =>
+        `  ('${r.id}', ${dollarQuoted(r.bio)}, ${r.sources === null ? 'NULL' : `${dollarQuoted(r.sources)}::jsonb`})`,
+    )
+    .join(',\n');
   return `
 -- ${rows.length} bio(s) contain a line starting with \\. (COPY's end-of-data marker), so they are
 -- loaded here instead of through the CSV.
-INSERT INTO bio_import (id, bio) VALUES
+INSERT INTO bio_import (id, bio, sources) VALUES
 ${values};
 `;
 }
@@ -144,9 +157,9 @@ function buildScript(f: ScriptFacts): string {
 
 BEGIN;
 
-CREATE TEMP TABLE bio_import (id uuid PRIMARY KEY, bio text NOT NULL) ON COMMIT DROP;
+CREATE TEMP TABLE bio_import (id uuid PRIMARY KEY, bio text NOT NULL, sources jsonb) ON COMMIT DROP;
 
-\\copy bio_import (id, bio) FROM ${psqlQuoted(f.csvPath)} WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')
+\\copy bio_import (id, bio, sources) FROM ${psqlQuoted(f.csvPath)} WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')
 ${literalInserts(f.literals)}
 -- Summary: rows in the file, rows updated, ids with no row in ${f.table}.
 WITH updated AS (
@@ -167,13 +180,25 @@ SELECT i.id AS id_not_found
  ORDER BY i.id
  LIMIT 50;
 
+-- Grounded bios carry the pages they cite (JSON [{"url","title"}]). They are written only when
+-- ${f.table} has a "sources" column (jsonb, json or text); the script never alters the table.
+DO $sources$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_attribute
+              WHERE attrelid = to_regclass('${f.table}') AND attname = 'sources' AND NOT attisdropped) THEN
+    EXECUTE 'UPDATE ${f.table} AS t SET sources = i.sources FROM bio_import AS i '
+         || 'WHERE t.id = i.id AND i.sources IS NOT NULL';
+  END IF;
+END
+$sources$;
+
 COMMIT;
 `;
 }
 
 /**
- * Writes `bio_update_<stamp>.csv` (columns `id,bio`, one row per valid artist, latest line wins,
- * UUIDs only) and the matching `.sql` into `outDir`. Both are written to temporary names first
+ * Writes `bio_update_<stamp>.csv` (columns `id,bio,sources`, one row per valid artist, latest line
+ * wins, UUIDs only; `sources` is JSON text, empty when the bio cites nothing) and the matching `.sql` into `outDir`. Both are written to temporary names first
  * and renamed, so a failure leaves no half-written pair.
  *
  * @throws InputError when the JSONL cannot be read or has no valid bio; UsageError for a bad table name.
@@ -197,16 +222,18 @@ export async function exportSql(jsonlPath: string, options: ExportSqlOptions): P
   let rows = 0;
   const literals: LiteralRow[] = [];
   async function* csvText(): AsyncGenerator<string> {
-    yield 'id,bio\n';
+    yield 'id,bio,sources\n';
     for await (const { lineNumber, lineText } of readJsonlLines(jsonlPath)) {
       const verdict = judgeLine(lineText, 'catalog');
       if (verdict.kind !== 'record' || winners.get(verdict.record.artist_id) !== lineNumber) continue;
       rows += 1;
+      const sources = sourcesJson(verdict.record.sources);
       if (END_OF_DATA.test(verdict.record.response_text)) {
-        literals.push({ id: verdict.record.artist_id, bio: verdict.record.response_text });
+        literals.push({ id: verdict.record.artist_id, bio: verdict.record.response_text, sources });
         continue;
       }
-      yield `${verdict.record.artist_id},${csvField(verdict.record.response_text)}\n`;
+      // An unquoted empty field is NULL in COPY's CSV format: no sources.
+      yield `${verdict.record.artist_id},${csvField(verdict.record.response_text)},${sources === null ? '' : csvField(sources)}\n`;
     }
   }
   try {

@@ -3,7 +3,7 @@
  * no error, a non-empty bio, and (catalog mode only) a UUID id. Tolerates the original tool's
  * lines, which lack `usage`, `model` and friends.
  */
-import type { DbStatus, OutputRecord, RequestRecord, TokenUsage } from '../core/types.js';
+import type { BioSource, DbStatus, OutputRecord, RequestRecord, TokenUsage } from '../core/types.js';
 import { isUuid } from './records.js';
 import type { StoreTarget } from './types.js';
 
@@ -54,6 +54,19 @@ function toRequest(value: unknown, artistName: string, artistData: string | unde
   if (promptId !== undefined) out.prompt_id = promptId;
   if (version !== undefined) out.version = version;
   if (model !== undefined) out.model = model;
+  return out;
+}
+
+/** The well-formed `{url, title}` entries of a line's `sources` (grounded bios); others are dropped. */
+function toSources(value: unknown): BioSource[] {
+  if (!Array.isArray(value)) return [];
+  const out: BioSource[] = [];
+  for (const item of value as unknown[]) {
+    if (!isObject(item)) continue;
+    const url = str(item.url);
+    if (url === undefined || url === '') continue;
+    out.push({ url, title: str(item.title) ?? '' });
+  }
   return out;
 }
 
@@ -109,5 +122,7 @@ export function judgeLine(lineText: string, target: StoreTarget): LineVerdict {
     error: null,
   };
   if (artistData !== undefined) record.artist_data = artistData;
+  const sources = toSources(parsed.sources);
+  if (sources.length > 0) record.sources = sources;
   return { kind: 'record', record };
 }

@@ -1,5 +1,5 @@
 /** Turns output records into table rows, and checks what each target requires of them. */
-import type { OutputRecord } from '../core/types.js';
+import type { BioSource, OutputRecord } from '../core/types.js';
 import type { ArtistBiosRow } from './schema.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu;
@@ -28,6 +28,15 @@ function textOrNull(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
+/** The sources as JSON text, keeping only well-formed `{url, title}` entries; null when none. */
+function sourcesJson(value: readonly BioSource[] | undefined): string | null {
+  if (value === undefined) return null;
+  const sources = value
+    .filter((s) => typeof s.url === 'string' && s.url !== '')
+    .map((s) => ({ url: s.url, title: typeof s.title === 'string' ? s.title : '' }));
+  return sources.length === 0 ? null : JSON.stringify(sources);
+}
+
 /** Maps an output record to an `artist_bios` row stamped with `updatedAt` (ISO 8601). */
 export function toBioRow(record: OutputRecord, updatedAt: string): ArtistBiosRow {
   const created = finiteOrNull(record.created);
@@ -44,6 +53,7 @@ export function toBioRow(record: OutputRecord, updatedAt: string): ArtistBiosRow
     input_tokens: finiteOrNull(usage?.input_tokens),
     output_tokens: finiteOrNull(usage?.output_tokens),
     total_tokens: finiteOrNull(usage?.total_tokens),
+    sources: sourcesJson(record.sources),
     // `created` is Unix seconds; 0 means unknown.
     generated_at:
       created !== null && created > 0 && created < MAX_UNIX_SECONDS ? new Date(created * 1000).toISOString() : null,

@@ -20,6 +20,11 @@ export interface ArtistBiosRow {
   input_tokens: number | null;
   output_tokens: number | null;
   total_tokens: number | null;
+  /**
+   * Pages a grounded bio cites, as JSON text (`[{"url","title"}]`); null when it cites none.
+   * PostgreSQL keeps it as `jsonb`, SQLite as `text` (read it with `json_each`).
+   */
+  sources: string | null;
   generated_at: string | null;
   updated_at: string;
 }
@@ -59,6 +64,23 @@ export function buildMigrations(kind: 'sqlite' | 'postgres', schema: string | un
       async down(db: Kysely<unknown>) {
         const builder = schema === undefined ? db.schema : db.schema.withSchema(schema);
         await builder.dropTable(BIO_TABLE).ifExists().execute();
+      },
+    },
+    '2026_12_01_001_add_sources': {
+      async up(db: Kysely<unknown>) {
+        // Idempotent: a table that already has the column (added by hand, say) is left alone.
+        if (kind === 'postgres') {
+          const table = schema === undefined ? sql.table(BIO_TABLE) : sql.table(`${schema}.${BIO_TABLE}`);
+          await sql`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS sources jsonb`.execute(db);
+          return;
+        }
+        const { rows } = await sql<{ name: string }>`SELECT name FROM pragma_table_info(${BIO_TABLE})`.execute(db);
+        if (rows.some((r) => r.name === 'sources')) return;
+        await db.schema.alterTable(BIO_TABLE).addColumn('sources', 'text').execute();
+      },
+      async down(db: Kysely<unknown>) {
+        const builder = schema === undefined ? db.schema : db.schema.withSchema(schema);
+        await builder.alterTable(BIO_TABLE).dropColumn('sources').execute();
       },
     },
   };

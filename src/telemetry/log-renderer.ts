@@ -5,6 +5,12 @@ import type { Logger } from './logger.js';
 /** Row warnings written per input scan; the rest are counted. */
 const MAX_ROW_WARNINGS = 50;
 
+/** `lines 3, 9, 12` or `lines 3, 9, … (20 of 31 listed)`. */
+function lineList(numbers: readonly number[], total: number): string {
+  const shown = `line${numbers.length === 1 ? '' : 's'} ${numbers.join(', ')}`;
+  return total > numbers.length ? `${shown}, … (first ${numbers.length} of ${total} listed)` : shown;
+}
+
 const worker = (n: number): string => `W${String(n).padStart(2, '0')}`;
 const ofTotal = (index: number, total: number | undefined): string =>
   total === undefined ? `${index}` : `${index}/${total}`;
@@ -62,6 +68,31 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
         { event: 'output:repaired', bytes_removed: e.bytesRemoved },
       ),
     ),
+    events.on('output:damaged', (e) => {
+      const parts: string[] = [];
+      if (e.invalidLines > 0)
+        parts.push(
+          `${e.invalidLines} line${e.invalidLines === 1 ? ' that is' : 's that are'} not output records ` +
+            `(${lineList(e.invalidLineNumbers, e.invalidLines)})`,
+        );
+      if (e.duplicateLines > 0)
+        parts.push(
+          `${e.duplicateLines} duplicate artist line${e.duplicateLines === 1 ? '' : 's'} ` +
+            `(${lineList(e.duplicateLineNumbers, e.duplicateLines)})`,
+        );
+      logger.log(
+        'warn',
+        `Output ${e.path} has ${parts.join(' and ')}; they were left in place and the first success of each ` +
+          `artist counts. To rewrite it with one line per artist: artist-bio-gen validate ${e.path} --repair`,
+        {
+          event: 'output:damaged',
+          invalid_lines: e.invalidLines,
+          invalid_line_numbers: e.invalidLineNumbers.join(','),
+          duplicate_lines: e.duplicateLines,
+          duplicate_line_numbers: e.duplicateLineNumbers.join(','),
+        },
+      );
+    }),
     events.on('quota:init', (e) => {
       logger.log(
         'info',
