@@ -2,33 +2,97 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startSimulator } from '../src/simulator/index.js';
-import { artists, runCli, tempDir, writeCsv } from './support/cli.js';
+import { ManualClock } from '../src/core/clock.js';
+import { startSimulator, type SimulatorHandle } from '../src/simulator/index.js';
+import { artists, tempDir, writeCsv } from './support/cli.js';
+import { finishOnClock, startRun, type InProcessRun } from './support/in-process.js';
 
-test('against a per-minute limit with a small burst, 16 workers pace evenly: at most 10 % throttled, no early retry, never over the allowed rate', async () => {
-  // 1,200 requests/minute = 20 per second, but only 5 may arrive back to back: a client that
-  // bursts is throttled at once; one that spends the window evenly never is.
-  const sim = await startSimulator({ rpm: 1200, burstRequests: 5, latencyMs: 80, latencyJitterMs: 40, seed: 21 });
+const START = Date.parse('2026-12-01T10:00:00Z');
+const ARTISTS = 60;
+
+/**
+ * Runs 60 artists against 1,200 requests/minute (one every 50 ms) of which only 5 may arrive
+ * back to back, with the run and the simulator on one manual clock. The clock moves only when both
+ * are idle: no file write pending, every request sent has arrived, every answer sent has been
+ * read. A loaded machine then cannot bunch requests up (as real time or a clock stepping on its
+ * own can): a 429 is the client's own doing, and the counts are exact.
+ */
+async function paceOnOneClock(workers: string[]): Promise<{ run: InProcessRun; sim: SimulatorHandle; output: string }> {
+  const clock = new ManualClock(START);
+  const sim = await startSimulator({
+    rpm: 1200,
+    burstRequests: 5,
+    latencyMs: 80,
+    latencyJitterMs: 40,
+    seed: 21,
+    clock,
+  });
+  const dir = await tempDir();
+  const input = await writeCsv(dir, 'a.csv', artists(ARTISTS));
+  const output = join(dir, 'o.jsonl');
+  const run = startRun(['--input', input, '--output', output, ...workers, '--verbose'], {
+    env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: sim.url },
+    cwd: dir,
+    start: START,
+    clock,
+  });
+  const sent = (): number => run.stderr.matching(/ Sending request for /).length;
+  const read = (): number => run.stderr.matching(/ Processed artist | Rate limit hit /).length;
   try {
-    const dir = await tempDir();
-    const input = await writeCsv(dir, 'a.csv', artists(120));
-    const output = join(dir, 'o.jsonl');
-    const r = await runCli(['--input', input, '--output', output, '--max-workers', '16', '--quota-threshold', '1.0'], {
-      env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: sim.url },
+    const code = await finishOnClock(run, {
+      probe: () => sim.stats().requests,
+      ready: () => {
+        const stats = sim.stats();
+        if (process.getActiveResourcesInfo().some((kind) => kind.startsWith('FSReq'))) return false;
+        return sent() === stats.requests && read() === stats.requests - stats.inFlight;
+      },
     });
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(code, 0, run.stderr.text);
+  } catch (error) {
+    await sim.close();
+    throw error;
+  }
+  return { run, sim, output };
+}
+
+/** No second saw more than the provider lets through: 20 a second plus the burst of 5. */
+function assertWithinRate(perSecond: Record<string, number>): void {
+  for (const [second, count] of Object.entries(perSecond)) {
+    assert.ok(count <= 20 + 5, `second ${second} saw ${count} requests`);
+  }
+}
+
+async function assertAllWritten(output: string): Promise<void> {
+  const lines = (await readFile(output, 'utf8')).trim().split('\n');
+  assert.equal(lines.length, ARTISTS);
+}
+
+test('16 workers against 1,200/min with a burst of 5, on one clock with the provider: 60 requests, zero 429s, never faster than the limit', async () => {
+  const { run, sim, output } = await paceOnOneClock(['--max-workers', '16']);
+  try {
     const stats = sim.stats();
-    // The simulator runs on real time, so a loaded machine can bunch a few timers together; a
-    // bursting client (the naive baseline) gets most of its requests throttled here, an even one
-    // almost none. Every throttled request was retried, and never before its retry-after.
-    assert.ok(stats.rateLimited <= 12, `429s received: ${stats.rateLimited}`);
+    assert.equal(stats.rateLimited, 0);
+    assert.equal(stats.requests, ARTISTS);
+    assertWithinRate(stats.perSecond);
+    // One request alone, then one every 50 ms: never faster than the stated limit, and no stall.
+    const elapsed = run.clock.now() - START;
+    assert.ok(elapsed >= (ARTISTS - 1) * 50 && elapsed <= 2 * ARTISTS * 50, `the run took ${elapsed} ms of its clock`);
+    await assertAllWritten(output);
+  } finally {
+    await sim.close();
+  }
+});
+
+test('auto concurrency against a burst of 5: the initial burst of 8 costs exactly 3 429s, then the stated pace holds with no other 429', async () => {
+  const { run, sim, output } = await paceOnOneClock([]);
+  try {
+    const stats = sim.stats();
+    assert.equal(stats.rateLimited, 3);
+    assert.equal(stats.requests, ARTISTS + 3);
     assert.equal(stats.earlyRetries, 0);
-    assert.equal(stats.requests, 120 + stats.rateLimited);
-    for (const [second, count] of Object.entries(stats.perSecond)) {
-      assert.ok(count <= 20 + 5, `second ${second} saw ${count} requests`);
-    }
-    const lines = (await readFile(output, 'utf8')).trim().split('\n');
-    assert.equal(lines.length, 120);
+    assert.equal(run.stderr.matching(/Rate limited although paced/).length, 0, 'the pace was never lowered');
+    assertWithinRate(stats.perSecond);
+    await assertAllWritten(output);
   } finally {
     await sim.close();
   }

@@ -147,6 +147,42 @@ describe('pacing at the edge (manual clock)', () => {
     assert.ok(early >= 1, 'the stated pace was too fast at first');
   });
 
+  test('429s to the initial burst, sent before any limit was known, leave the pace at the stated limit', async () => {
+    const { gate, clock } = await open();
+    const signal = new AbortController().signal;
+    // No limit known yet: a burst of 8 goes out at once, into a provider bucket that holds only 5.
+    const burst = await Promise.all(Array.from({ length: 8 }, () => gate.acquire(signal)));
+    assert.equal(clock.now(), START);
+    clock.advance(100);
+    const [first, ...rest] = burst;
+    assert.ok(first !== undefined);
+    first.settle({ ok: true, headers: STATED_600, usage: USAGE });
+    for (const [i, permit] of rest.entries()) {
+      if (i < 4) {
+        permit.settle({ ok: true, headers: STATED_600, usage: USAGE });
+        continue;
+      }
+      const error = new ProviderError('rate limited', { kind: 'rate_limit', status: 429, retryAfterMs: 200 });
+      permit.settle({ ok: false, error });
+      gate.decide(error, 1, 5);
+    }
+    // After the provider's hold-off, requests follow the stated 600/min: one every 100 ms, not
+    // a pace lowered by 429s that no pacing could have avoided.
+    const a = gate.acquire(signal);
+    clock.advance(400);
+    const admitted = await a;
+    const next = gate.acquire(signal);
+    clock.advance(99);
+    await tick();
+    assert.equal(gate.snapshot().usedToday, 9, 'not before 100 ms');
+    clock.advance(1);
+    for (let i = 0; i < 5; i++) await tick();
+    assert.equal(gate.snapshot().usedToday, 10, 'admitted after exactly 100 ms');
+    const b = await next;
+    assert.equal(b.admittedAt - admitted.admittedAt, 100);
+    await gate.close();
+  });
+
   test('spare room in the bucket is spent at once: a job smaller than the bucket is not paced', async () => {
     const { gate, clock } = await open();
     const signal = new AbortController().signal;

@@ -25,7 +25,10 @@ test('an in-process run keeps its key ledger under its own directory', async () 
     const run = startPlan(files, ['--daily-limit', '10', '--max-workers', '1'], planEnv(sim.url));
     assert.equal(await finishOnClock(run), 0, run.stderr.text);
     assert.ok(existsSync(join(files.dir, '.state', 'artist-bio-gen', 'ledger.sqlite')), 'ledger in <cwd>/.state');
-    assert.ok(!existsSync(join(homedir(), '.local', 'state', 'artist-bio-gen')), 'nothing in the shared state directory');
+    assert.ok(
+      !existsSync(join(homedir(), '.local', 'state', 'artist-bio-gen')),
+      'nothing in the shared state directory',
+    );
   } finally {
     await sim.close();
   }

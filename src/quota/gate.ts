@@ -200,7 +200,9 @@ export class QuotaGate implements DispatchGate {
     this.#claimed = undefined;
     const used = claimed.used;
     const state: PermitState = {
-      charge: this.#options.monitoring ? this.#windows.admit(now) : { tokens: 0, seq: 0, credited: false },
+      charge: this.#options.monitoring
+        ? this.#windows.admit(now)
+        : { tokens: 0, seq: 0, credited: false, paced: false },
       admittedAt: now,
       settled: false,
       hold: claimed.hold,
@@ -239,7 +241,7 @@ export class QuotaGate implements DispatchGate {
       this.#consecutiveRateLimits = 0;
       if (this.#options.monitoring) this.#windows.succeeded();
     }
-    if (outcome) this.#answered(outcome, now, now - state.admittedAt);
+    if (outcome) this.#answered(outcome, now, now - state.admittedAt, state.charge);
     this.#queue.pump();
   }
 
@@ -293,17 +295,19 @@ export class QuotaGate implements DispatchGate {
   }
 
   // Answers feed the latency behind the in-flight limit; 429s come back at once and would skew it.
-  #answered(outcome: GateOutcome, now: number, latencyMs: number): void {
+  #answered(outcome: GateOutcome, now: number, latencyMs: number, charge: WindowCharge): void {
     if (outcome.ok) {
       this.#concurrency.answered(latencyMs, true);
       return;
     }
     const { kind } = outcome.error;
     if (kind !== 'rate_limit' && kind !== 'slow_down') this.#concurrency.answered(latencyMs, false);
-    this.#applyFailure(outcome.error, now);
+    this.#applyFailure(outcome.error, now, charge);
   }
 
-  #applyFailure(error: ProviderError, now: number): void {
+  // `charge` is the answered request's own (unknown when `decide` comes first): only a 429 to a
+  // paced request lowers the pace (docs/pacing.md#running-at-the-edge).
+  #applyFailure(error: ProviderError, now: number, charge?: WindowCharge): void {
     if (this.#handled.has(error)) return;
     this.#handled.add(error);
     const stop = this.#policy.stopErrorFor(error);
@@ -318,7 +322,7 @@ export class QuotaGate implements DispatchGate {
     if (!this.#options.monitoring || !this.#windows.known) {
       this.#concurrency.rateLimited(this.#inFlight + 1, this.#holdOffUntil > now);
     }
-    if (this.#options.monitoring && this.#windows.rateLimited(now, error.kind === 'rate_limit')) {
+    if (this.#options.monitoring && this.#windows.rateLimited(now, error.kind === 'rate_limit', charge)) {
       this.#events.log(
         'debug',
         `Rate limited although paced: the pace drops to ${Math.round(this.#windows.paceFactor * 100)} % of the stated limit for a while`,

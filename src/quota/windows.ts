@@ -27,6 +27,11 @@ export interface WindowCharge {
   seq: number;
   /** Sent on the bucket's spare room rather than on the paced schedule. */
   credited: boolean;
+  /**
+   * Sent on the paced schedule of a known limit: neither before any limit was known (the initial
+   * burst) nor on spare room. Only a 429 to such a request says the pace itself is too fast.
+   */
+  paced: boolean;
 }
 
 /**
@@ -215,8 +220,11 @@ export class RateWindows {
    * and stops spending spare room. A `slow_down` (`lower` false) has its own slower pace, see
    * {@link slowDown}. Returns true when the pace was lowered.
    */
-  rateLimited(now: number, lower: boolean): boolean {
+  rateLimited(now: number, lower: boolean, charge?: WindowCharge): boolean {
     this.#credit = 0;
+    // A 429 to a request sent before any limit was known (the initial burst) or on spare room
+    // says nothing about the pace: lowering it would only slow the rest of the run down.
+    if (charge !== undefined && !charge.paced) return false;
     return lower && this.known && this.#pace.rateLimited(now);
   }
 
@@ -262,15 +270,16 @@ export class RateWindows {
     if (!due && this.#credit > 0) {
       // Sent on the bucket's spare room: the paced schedule stays as it is.
       this.#credit--;
-      return { tokens: 0, seq, credited: true };
+      return { tokens: 0, seq, credited: true, paced: false };
     }
+    const paced = this.known;
     const interval = this.#requestIntervalMs(now);
     if (interval !== undefined) this.#nextRequestAt = onSchedule(this.#nextRequestAt, now, interval) + interval;
-    if (this.#tokensLimit === undefined) return { tokens: 0, seq, credited: false };
+    if (this.#tokensLimit === undefined) return { tokens: 0, seq, credited: false, paced };
     const tokens = this.estimateTokens();
     const cost = tokens * this.#msPerToken(this.#tokensLimit);
     this.#nextTokenAt = onSchedule(this.#nextTokenAt, now, cost) + cost;
-    return { tokens, seq, credited: false };
+    return { tokens, seq, credited: false, paced };
   }
 
   #requestIntervalMs(now: number): number | undefined {

@@ -84,7 +84,9 @@ export class CapturedStream extends Writable {
 
   #missing(pattern: RegExp): Error {
     const tail = this.#text.split('\n').slice(-15).join('\n');
-    return new Error(`the run ${this.#ended ?? 'ended'} without writing a line matching ${pattern}; last lines:\n${tail}`);
+    return new Error(
+      `the run ${this.#ended ?? 'ended'} without writing a line matching ${pattern}; last lines:\n${tail}`,
+    );
   }
 }
 
@@ -154,6 +156,12 @@ export interface FinishOnClockOptions {
    * moves when this has not changed either.
    */
   probe?: () => unknown;
+  /**
+   * False while something is still on its way between the run and its peers in real time (a
+   * request sent but not yet arrived, an answer sent but not yet read): the clock waits for it, so
+   * nothing arrives later on the clock than it was sent. @default always ready
+   */
+  ready?: () => boolean;
 }
 
 /**
@@ -178,7 +186,7 @@ export async function finishOnClock(run: InProcessRun, options: FinishOnClockOpt
     quietPolls = now === last ? quietPolls + 1 : 0;
     last = now;
     const wake = run.clock.nextWake;
-    if (quietPolls >= 3 && wake !== undefined) {
+    if (quietPolls >= 3 && wake !== undefined && (options.ready?.() ?? true)) {
       run.clock.set(wake);
       quietPolls = 0;
     }
