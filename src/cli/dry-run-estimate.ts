@@ -79,7 +79,7 @@ export async function estimateDryRun(config: RunConfig, sources: DryRunSources):
   const count = await loadCounter(model ?? '');
   const tally = new InputTally();
   let first: PreparedRequest | undefined;
-  for await (const artist of artistsToDo(scan.plan, undefined, sources.events)) {
+  for await (const artist of artistsToDo(scan.plan, undefined, sources.events, scan.shard?.shard)) {
     const request = builder.build(artist);
     first ??= request;
     tally.add(requestInputTokens(request, count));

@@ -83,7 +83,7 @@ export async function executeWork(
     return { signal, listener };
   });
   try {
-    const todo = artistsToDo(scan.plan, resumed?.doneIds, events);
+    const todo = artistsToDo(scan.plan, resumed?.doneIds, events, scan.shard?.shard);
     let outcome: RunOutcome;
     if (config.mode === 'batch') {
       const { executeBatch } = await import('./run-batch.js');

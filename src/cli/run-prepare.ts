@@ -15,7 +15,7 @@ import {
   type MeasuringBuilder,
   type Pricer,
 } from '../cost/index.js';
-import { checkLooksLikeArtists } from '../input/index.js';
+import { checkLooksLikeArtists, parseShard } from '../input/index.js';
 import { createRequestBuilder, type RequestBuilder } from '../prompt/index.js';
 import { scanRunInput, type RunInputScan } from './input-scan.js';
 import type { RunContext } from './run-context.js';
@@ -98,7 +98,8 @@ export async function prepareRun(ctx: RunContext, stack: DisposalStack): Promise
         duplicateLineNumbers: resumed.duplicateLineNumbers,
       });
   }
-  const scan = await scanRunInput(config.input, resumed?.doneIds, events);
+  const shard = config.shard === undefined ? undefined : parseShard(config.shard);
+  const scan = await scanRunInput(config.input, resumed?.doneIds, events, 5, shard);
   if (!config.force) checkLooksLikeArtists(config.input, scan);
   if (scan.valid === 0 && scan.alreadyDone === 0) {
     throw new InputError(

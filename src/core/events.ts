@@ -31,7 +31,17 @@ export interface RunEvents {
     promptLabel: string;
   };
   /** The input scan finished. */
-  'input:scanned': { valid: number; skipped: number; errors: number; duplicates: number; alreadyDone: number };
+  'input:scanned': {
+    valid: number;
+    skipped: number;
+    errors: number;
+    duplicates: number;
+    alreadyDone: number;
+    /** `I/N` with `--shard` (docs/ledger.md#shards). */
+    shard?: string;
+    /** Valid artists left to the other shards. */
+    otherShards?: number;
+  };
   /** A bad input row was skipped. */
   'input:row-error': { line: number; reason: string };
   /** The output file had a torn last line and it was removed. */

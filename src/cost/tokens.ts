@@ -18,27 +18,23 @@ export function encodingFor(model: string): EncodingName {
 type Counter = (text: string) => number;
 let cl100k: Counter | undefined;
 
-// BPE time grows with the square of a run of text without spaces: 200 KB of one "word" takes
-// minutes. Long texts are counted in pieces cut at a space where one is near, which is exact for
-// prose and adds at most a token per cut otherwise (an estimate may exceed the bill, not fall below).
-const PIECE = 2000;
-const LONG = 2 * PIECE;
+/** Longest run of non-space characters handed to the tokenizer in one piece. */
+const MAX_RUN = 256;
+const LONG_RUN = new RegExp(`\\S{${MAX_RUN + 1}}`);
+const RUN_PIECES = new RegExp(`(\\S{${MAX_RUN}})`);
 
-/** Wraps `count` so that texts of any length are counted in time linear in their length. */
+/**
+ * Wraps a counter so its cost stays linear in the text's length. BPE merges inside one
+ * pre-token take time quadratic in its length: a 200 KB cell without a space (a pasted blob, a
+ * base64 image) took minutes of CPU. Runs of non-space characters are cut into pieces of
+ * {@link MAX_RUN} characters before counting; ordinary text (no such run) is counted whole, and a
+ * cut costs at most a token or two of accuracy per piece. See docs/costs.md.
+ */
 export function linearCounter(count: Counter): Counter {
   return (text) => {
-    if (text.length <= LONG) return count(text);
+    if (!LONG_RUN.test(text)) return count(text);
     let total = 0;
-    let start = 0;
-    while (start < text.length) {
-      let end = Math.min(text.length, start + PIECE);
-      if (end < text.length) {
-        const space = text.lastIndexOf(' ', end);
-        if (space > start + PIECE / 2) end = space;
-      }
-      total += count(text.slice(start, end));
-      start = end;
-    }
+    for (const piece of text.split(RUN_PIECES)) if (piece !== '') total += count(piece);
     return total;
   };
 }
@@ -47,7 +43,7 @@ const o200k = linearCounter(countO200k);
 
 /**
  * Loads the counter of an encoding. o200k_base is always ready; cl100k_base is loaded on first
- * use since few runs need it. Both count long texts in pieces ({@link linearCounter}).
+ * use since few runs need it.
  */
 export async function loadCounter(model: string): Promise<Counter> {
   if (encodingFor(model) === 'o200k_base') return o200k;

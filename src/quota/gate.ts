@@ -1,12 +1,12 @@
 import type { Clock } from '../core/clock.js';
-import { ShutdownError, type AuthStopError, type ProviderError, type QuotaStopError } from '../core/errors.js';
+import { AuthStopError, ShutdownError, type ProviderError, type QuotaStopError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
 import type { DispatchGate, GateOutcome, GateSnapshot, Permit, RetryDecision } from '../core/gate.js';
 import { InFlightLimit } from './auto-concurrency.js';
 import { DailyBudget } from './daily-budget.js';
 import { inspectRateLimitHeaders } from './headers.js';
 import { DailyLedger } from './ledger.js';
-import type { QuotaLedger } from './ledger-types.js';
+import type { ClaimResult, QuotaLedger } from './ledger-types.js';
 import { neverReachedProvider } from './never-sent.js';
 import { SpendGuard, type SpendHold } from './spend.js';
 import { validateQuotaGateOptions, type QuotaGateDeps, type QuotaGateOptions } from './options.js';
@@ -156,11 +156,19 @@ export class QuotaGate implements DispatchGate {
       return { reject: this.#stopError };
     }
     const enforce = this.#options.monitoring;
-    const result = this.#ledger.claim({
-      requestLimit: enforce ? this.#options.dailyLimit : undefined,
-      reserveUsd: reserve,
-      costLimitUsd: this.#spend.dailyCostLimitUsd,
-    });
+    let result: ClaimResult;
+    try {
+      result = this.#ledger.claim({
+        requestLimit: enforce ? this.#options.dailyLimit : undefined,
+        reserveUsd: reserve,
+        costLimitUsd: this.#spend.dailyCostLimitUsd,
+      });
+    } catch (error) {
+      // A shared ledger that cannot be reached counts nothing: stop sending (docs/ledger.md#postgresql).
+      if (!(error instanceof AuthStopError)) throw error;
+      this.#stopError ??= error;
+      return { reject: this.#stopError };
+    }
     if (result.ok) {
       this.#claimed = { used: result.used, hold: this.#spend.hold(reserve, this.#ledger.day) };
       return undefined;

@@ -1,4 +1,4 @@
-import { ConfigError } from '../core/errors.js';
+import { AuthStopError, ConfigError } from '../core/errors.js';
 import type { PauseState, WindowLimits } from './state-store.js';
 
 /** What one admission asks the ledger for: one request and `reserveUsd` dollars, within limits. */
@@ -69,5 +69,17 @@ export class LedgerDamagedError extends ConfigError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     Object.defineProperty(this, 'code', { value: 'E_LEDGER_DAMAGED' });
+  }
+}
+
+/**
+ * The shared ledger's database (`--ledger-url`) cannot be reached or answered with an error:
+ * without it no request can be counted, so the run stops sending (exit 3, resumable), like an
+ * API that rejects the credentials.
+ */
+export class LedgerUnavailableError extends AuthStopError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    Object.defineProperty(this, 'code', { value: 'E_LEDGER_UNAVAILABLE' });
   }
 }

@@ -57,8 +57,15 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
       logger.log(
         'info',
         `Input: ${e.valid} valid artists, ${e.skipped} comment/blank/header lines skipped, ${e.errors} invalid rows` +
-          (e.alreadyDone > 0 ? `, ${e.alreadyDone} already done` : ''),
-        { event: 'input:scanned', valid: e.valid, skipped: e.skipped, errors: e.errors },
+          (e.alreadyDone > 0 ? `, ${e.alreadyDone} already done` : '') +
+          (e.shard === undefined ? '' : ` (shard ${e.shard}: ${e.otherShards ?? 0} artists left to the other shards)`),
+        {
+          event: 'input:scanned',
+          valid: e.valid,
+          skipped: e.skipped,
+          errors: e.errors,
+          ...(e.shard === undefined ? {} : { shard: e.shard, other_shards: e.otherShards }),
+        },
       );
     }),
     events.on('output:repaired', (e) =>
