@@ -215,3 +215,33 @@ test('quota show --ledger-url prints the shared count; quota reset --yes sets it
   assert.equal(shown.scopes[0]?.requests, 0);
   assert.equal(shown.scopes[0]?.reset_day, '2026-12-01');
 });
+
+test(
+  'processes sharing a scope count each other as peers; one that closes or goes quiet for a minute stops counting',
+  { skip },
+  async () => {
+    const url = await freshDatabase();
+    const clock = new ManualClock(NOON);
+    const a = await PostgresLedger.open(url, scope, clock);
+    const b = await PostgresLedger.open(url, scope, clock);
+    const c = await PostgresLedger.open(url, scope, clock);
+    try {
+      assert.equal(a.peers(clock.now()), 1);
+      assert.equal(b.peers(clock.now()), 2);
+      assert.equal(c.peers(clock.now()), 3);
+      // Asked again within 5 s: the last count, without a query.
+      assert.equal(a.peers(clock.now() + 1000), 1);
+      clock.advance(5000);
+      assert.equal(a.peers(clock.now()), 3);
+      await c.close();
+      clock.advance(5000);
+      assert.equal(a.peers(clock.now()), 2);
+      // b says nothing for over a minute (paused, or gone without closing).
+      clock.advance(61_000);
+      assert.equal(a.peers(clock.now()), 1);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  },
+);

@@ -21,6 +21,7 @@ import { scanRunInput, type RunInputScan } from './input-scan.js';
 import type { RunContext } from './run-context.js';
 import { dryRunPayloads, dryRunText, promptSource } from './run-prompt.js';
 import { dryRunOutput, estimateDryRun } from './dry-run-estimate.js';
+import { redoStale } from './run-redo-stale.js';
 import { SIMULATE_PROFILE } from './simulate-profile.js';
 
 /** What the prepare phase found out: the work to do and where its results go. */
@@ -86,9 +87,16 @@ export async function prepareRun(ctx: RunContext, stack: DisposalStack): Promise
   let resumed: PreparedOutput | undefined;
   if (config.resume && !config.dryRun) {
     lockOutput(ctx, stack, paths);
-    resumed = await prepareOutput(paths.output, { resume: true, overwrite: false });
+    resumed = await prepareOutput(paths.output, {
+      resume: true,
+      overwrite: false,
+      currentFingerprint: config.redoStale ? builder.fingerprint : undefined,
+    });
+    if (config.redoStale) redoStale(ctx, stack, paths.output, builder.fingerprint, resumed);
     if (resumed.repairedBytes > 0)
       events.emit('output:repaired', { path: paths.output, bytesRemoved: resumed.repairedBytes });
+    // A --redo-stale run appends replacements after the lines they supersede; those are not damage.
+    if (config.redoStale) resumed.duplicateLines = 0;
     if (resumed.invalidLines > 0 || resumed.duplicateLines > 0)
       events.emit('output:damaged', {
         path: paths.output,

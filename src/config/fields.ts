@@ -73,6 +73,13 @@ export const runFields = {
     schema: bool,
     default: false,
   },
+  redoStale: {
+    flag: '--redo-stale',
+    help: 'with --resume: also regenerate the bios whose prompt_fingerprint differs from the current template, model and parameters; the new line replaces the old one (kept in <output>.bak)',
+    allowed: 'a flag',
+    schema: bool,
+    default: false,
+  },
   force: {
     flag: '--force',
     help: 'process an input that does not look like an artist file (most rows invalid, ids with spaces or markup)',

@@ -59,6 +59,13 @@ export interface RunEvents {
     /** The first duplicate line numbers (at most 20). */
     duplicateLineNumbers: number[];
   };
+  /**
+   * `--redo-stale`: the output holds bios written by another prompt (their `prompt_fingerprint`
+   * differs from `fingerprint`, or they have none); those artists are regenerated.
+   */
+  'output:stale': { path: string; staleArtists: number; fingerprint: string };
+  /** Superseded lines were removed at the end of a `--redo-stale` run; the old file is at `backupPath`. */
+  'output:compacted': { path: string; removedLines: number; backupPath: string };
   /** Free-form diagnostic from any layer. */
   log: { level: 'debug' | 'info' | 'warn' | 'error'; message: string };
   /** Quota engine is set up. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { roundUsd } from '../cost/cost.js';
 import type { ClaimRequest, ClaimResult, QuotaLedger } from '../quota/ledger-types.js';
@@ -12,7 +13,7 @@ import {
 import { utcDayKey } from '../quota/utc-day.js';
 import { redactDbUrl } from '../store/redact.js';
 import type { KnownUsage } from './lower-bound.js';
-import { openPgLedgerDatabase, PG_COLUMNS, PG_LEDGER_TABLE, unavailable } from './pg-schema.js';
+import { openPgLedgerDatabase, PG_COLUMNS, PG_LEDGER_TABLE, PG_PEERS_TABLE, unavailable } from './pg-schema.js';
 import type { SyncPgClient } from './pg-sync.js';
 import type { LedgerScope } from './scope.js';
 import type { LedgerRow } from './sqlite-ledger.js';
@@ -30,6 +31,10 @@ export interface PostgresLedgerOptions {
 }
 
 const T = PG_LEDGER_TABLE;
+/** How often a process refreshes its peer row and counts the others. */
+const PEERS_EVERY_MS = 5000;
+/** A process not seen for this long has stopped (or paused) and no longer takes a share. */
+const PEER_GONE_MS = 60_000;
 
 /**
  * The key ledger in PostgreSQL (`--ledger-url`, docs/ledger.md#postgresql): the same row per
@@ -46,6 +51,9 @@ export class PostgresLedger implements QuotaLedger {
   readonly #mirror: QuotaStateStore | undefined;
   #cached: LedgerRow | undefined;
   #last: LedgerRow | undefined;
+  readonly #peer = randomUUID();
+  #peers = 1;
+  #peersAt = Number.NEGATIVE_INFINITY;
 
   private constructor(client: SyncPgClient, url: string, scope: LedgerScope, clock: Clock, mirrorPath?: string) {
     this.#client = client;
@@ -330,12 +338,40 @@ export class PostgresLedger implements QuotaLedger {
     return true;
   }
 
+  /**
+   * Processes that sent on this scope within the last minute, this one included: refreshes
+   * this process's row and counts the rows, at most every 5 s. On error, the last count.
+   */
+  peers(now: number): number {
+    if (now - this.#peersAt < PEERS_EVERY_MS) return this.#peers;
+    this.#peersAt = now;
+    try {
+      const [row] = this.#client.query<{ peers: number }>(
+        `WITH seen AS (
+           INSERT INTO ${PG_PEERS_TABLE} (scope, peer, seen_at) VALUES ($1, $2, $3)
+           ON CONFLICT (scope, peer) DO UPDATE SET seen_at = excluded.seen_at
+         )
+         SELECT 1 + count(*)::int AS peers FROM ${PG_PEERS_TABLE} WHERE scope = $1 AND peer <> $2 AND seen_at > $4`,
+        [this.#scope.id, this.#peer, now, now - PEER_GONE_MS],
+      );
+      this.#peers = row?.peers ?? 1;
+    } catch {
+      // Keep the last count: pacing is advisory, the daily limits are enforced by claim.
+    }
+    return this.#peers;
+  }
+
   persist(): Promise<void> {
     // Every change is committed already; only the job's JSON copy remains to be written.
     return this.#mirror ? this.#mirror.save() : Promise.resolve();
   }
 
-  close(): Promise<void> {
-    return this.#client.close();
+  async close(): Promise<void> {
+    try {
+      this.#client.query(`DELETE FROM ${PG_PEERS_TABLE} WHERE scope = $1 AND peer = $2`, [this.#scope.id, this.#peer]);
+    } catch {
+      // A stale row only slows the others down until it is a minute old.
+    }
+    await this.#client.close();
   }
 }

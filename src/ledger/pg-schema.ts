@@ -14,6 +14,9 @@ import type { LedgerRow } from './sqlite-ledger.js';
 /** Name of the ledger's table in the database of `--ledger-url`. */
 export const PG_LEDGER_TABLE = 'artist_bio_gen_key_ledger';
 
+/** The processes using each scope now: one row per process, refreshed while it sends. */
+export const PG_PEERS_TABLE = 'artist_bio_gen_key_ledger_peers';
+
 // The table comment marks the table as ours: a table of that name without it is someone else's.
 const TABLE_COMMENT = 'artist-bio-gen key ledger v1';
 // Serialises the creation between processes that start at once (CREATE TABLE IF NOT EXISTS
@@ -39,6 +42,12 @@ CREATE TABLE IF NOT EXISTS ${PG_LEDGER_TABLE} (
   window_observed_at BIGINT,
   reset_day TEXT,
   updated_at BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ${PG_PEERS_TABLE} (
+  scope TEXT NOT NULL,
+  peer TEXT NOT NULL,
+  seen_at BIGINT NOT NULL,
+  PRIMARY KEY (scope, peer)
 );
 DO $$ BEGIN
   IF obj_description('${PG_LEDGER_TABLE}'::regclass, 'pg_class') IS NULL THEN

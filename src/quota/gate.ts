@@ -140,6 +140,8 @@ export class QuotaGate implements DispatchGate {
     }
     if (this.#inFlight >= this.inFlightLimit) return Number.POSITIVE_INFINITY;
     if (this.#options.monitoring) {
+      const peers = this.#ledger.peers?.(now);
+      if (peers !== undefined) this.#windows.setPeers(peers);
       const next = this.#windows.nextAdmissionAt(now);
       if (next > now) return next;
     }

@@ -55,6 +55,12 @@ export interface QuotaLedger {
   markThresholdPause(day: string): void;
   /** Stores the latest window limits. Returns true when they changed. */
   setWindows(limits: WindowLimits): boolean;
+  /**
+   * Processes that use this ledger's scope now, this one included (seen within the last
+   * minute), so each paces at its part of the provider's windows. Absent when the ledger is not
+   * shared between processes that run at once. Cheap to call often: it asks at most every 5 s.
+   */
+  peers?(now: number): number;
   /** Resolves once every change so far is durable. */
   persist(): Promise<void>;
   /** Releases the ledger's resources (after a last {@link persist}). */

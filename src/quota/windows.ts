@@ -65,6 +65,8 @@ const RECENT_ADMISSIONS = 20;
  */
 export class RateWindows {
   readonly #share: number;
+  // Processes of the same key pacing against these windows (a shared ledger, docs/ledger.md#postgresql).
+  #peers = 1;
   readonly #maxOutputTokens: number | undefined;
   readonly #windowMs: number;
   readonly #maxHoldMs: number;
@@ -97,6 +99,20 @@ export class RateWindows {
     this.#maxHoldMs = options.maxHoldMs ?? 65_000;
     this.#resetMarginMs = options.resetMarginMs ?? 50;
     this.#slowDownMs = options.slowDownMs ?? 60_000;
+  }
+
+  /**
+   * Sets how many processes share the key's windows, this one included: each paces at its
+   * `1/peers` part of the run's share and spends only that part of any spare room; the headroom
+   * left to other clients of the key stays `(1 − share)`.
+   */
+  setPeers(peers: number): void {
+    this.#peers = Math.max(1, Math.floor(peers));
+  }
+
+  /** The share of the windows this process paces at: the run's share split between its peers. */
+  get #paceShare(): number {
+    return this.#share / this.#peers;
   }
 
   /** True once a request or token limit is known. */
@@ -188,7 +204,7 @@ export class RateWindows {
     const byTokens = tokens === undefined || estimate <= 0 ? undefined : tokens / estimate;
     if (requests === undefined && byTokens === undefined) return 0;
     const spare = Math.min(requests ?? Number.POSITIVE_INFINITY, byTokens ?? Number.POSITIVE_INFINITY);
-    return Math.max(0, Math.floor(spare) - sentSince);
+    return Math.max(0, Math.floor(spare / this.#peers) - sentSince);
   }
 
   /**
@@ -197,7 +213,7 @@ export class RateWindows {
    * from the average tokens a request really uses.
    */
   allowedRatePerMs(): number | undefined {
-    const factor = this.#share * this.#pace.factor;
+    const factor = this.#paceShare * this.#pace.factor;
     const byRequests = this.#requestsLimit === undefined ? undefined : (factor * this.#requestsLimit) / this.#windowMs;
     const perRequest =
       this.#samples > 0 ? (this.#inputTotal + this.#outputTotal) / this.#samples : this.estimateTokens();
@@ -286,7 +302,7 @@ export class RateWindows {
     const slowing = this.#slowUntil > now;
     if (!slowing) this.#slowFactor = 1;
     if (this.#requestsLimit !== undefined) {
-      const base = this.#windowMs / (this.#share * this.#pace.factor * this.#requestsLimit);
+      const base = this.#windowMs / (this.#paceShare * this.#pace.factor * this.#requestsLimit);
       return base * this.#slowFactor;
     }
     // No known limit: only a slow_down paces requests, at a share of the rate seen before it.
@@ -294,7 +310,7 @@ export class RateWindows {
   }
 
   #msPerToken(limit: number): number {
-    return this.#windowMs / (this.#share * this.#pace.factor * limit);
+    return this.#windowMs / (this.#paceShare * this.#pace.factor * limit);
   }
 
   /**

@@ -75,6 +75,22 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
         { event: 'output:repaired', bytes_removed: e.bytesRemoved },
       ),
     ),
+    events.on('output:stale', (e) =>
+      logger.log(
+        'info',
+        `--redo-stale: ${e.staleArtists} bio${e.staleArtists === 1 ? ' was' : 's were'} written by another prompt ` +
+          `than the current one (${e.fingerprint}) and will be regenerated; each new line replaces the old one`,
+        { event: 'output:stale', stale_artists: e.staleArtists, fingerprint: e.fingerprint },
+      ),
+    ),
+    events.on('output:compacted', (e) =>
+      logger.log(
+        'info',
+        `Removed ${e.removedLines} replaced line${e.removedLines === 1 ? '' : 's'} from ${e.path} ` +
+          `(one line per artist again); the previous file is kept as ${e.backupPath}`,
+        { event: 'output:compacted', removed_lines: e.removedLines, backup: e.backupPath },
+      ),
+    ),
     events.on('output:damaged', (e) => {
       const parts: string[] = [];
       if (e.invalidLines > 0)
@@ -251,7 +267,7 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
         e.reason === 'SIGINT' || e.reason === 'SIGTERM'
           ? `Received ${e.reason}: no new requests; waiting for ${e.inFlight} in-flight request(s) to finish (press Ctrl+C again to abort them)`
           : e.message;
-      logger.log(e.reason === 'quota' || e.reason === 'auth' ? 'error' : 'warn', what, {
+      logger.log(e.reason === 'quota' || e.reason === 'auth' || e.reason === 'fatal' ? 'error' : 'warn', what, {
         event: 'run:stopping',
         reason: e.reason,
         in_flight: e.inFlight,
