@@ -51,3 +51,11 @@ export function dryRunText(builder: RequestBuilder, preview: readonly Artist[], 
   out.push('Nothing was sent (dry run).');
   return out.join('\n');
 }
+
+/** The request bodies of the preview artists, for the JSON form of the dry run. */
+export function dryRunPayloads(builder: RequestBuilder, preview: readonly Artist[]): unknown[] {
+  return preview.map((artist) => {
+    const request = builder.build(artist);
+    return { artist_id: artist.id, api: request.api, body: request.body };
+  });
+}
