@@ -117,8 +117,7 @@ describe('pacing at the edge (manual clock)', () => {
             status: 429,
             retryAfterMs: Math.ceil(bucket.waitFor(1, now)),
           });
-          permit.settle({ ok: false, error });
-          gate.decide(error, 1, 5);
+          permit.settle({ ok: false, error }, { attempt: 1, maxRetries: 5 });
           log.push({ t: now, ok: false });
         }
       }
@@ -163,8 +162,7 @@ describe('pacing at the edge (manual clock)', () => {
         continue;
       }
       const error = new ProviderError('rate limited', { kind: 'rate_limit', status: 429, retryAfterMs: 200 });
-      permit.settle({ ok: false, error });
-      gate.decide(error, 1, 5);
+      permit.settle({ ok: false, error }, { attempt: 1, maxRetries: 5 });
     }
     // After the provider's hold-off, requests follow the stated 600/min: one every 100 ms, not
     // a pace lowered by 429s that no pacing could have avoided.
