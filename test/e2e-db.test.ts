@@ -186,7 +186,7 @@ test('an unreachable database at start exits 3 with the password redacted', asyn
   const input = await writeCsv(dir, 'a.csv', artists(2));
   const r = await runCli(
     ['--input', input, '--output', join(dir, 'o.jsonl'), '--db-url', 'postgres://bio:s3cretPassw0rd@127.0.0.1:1/nope'],
-    { env: env(), timeoutMs: 30_000 },
+    { env: env(), timeoutMs: 300_000 },
   );
   assert.equal(r.code, 3, r.stderr);
   assert.doesNotMatch(r.stderr + r.stdout, /s3cretPassw0rd/);

@@ -30,7 +30,7 @@ async function runAgainst(
     const output = join(dir, 'out.jsonl');
     const r = await runCli(['--input', input, '--output', output, '--max-workers', '1', ...extra], {
       env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: server.url },
-      timeoutMs: 30_000,
+      timeoutMs: 300_000,
     });
     return {
       code: r.code,

@@ -81,31 +81,27 @@ test('simulate serves with the flags given, prints a banner, and stops with a su
   await assert.rejects(post('sk-a'), 'the server is closed');
 });
 
-test(
-  'the simulate process stays up until SIGINT, then closes cleanly with a summary',
-  { timeout: 20_000 },
-  async () => {
-    const script = `import('./src/cli/simulate-command.ts').then((m) => m.simulateCommand().parseAsync(['--tpm', '50000'], { from: 'user' }))`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
+test('the simulate process stays up until SIGINT, then closes cleanly with a summary', async () => {
+  const script = `import('./src/cli/simulate-command.ts').then((m) => m.simulateCommand().parseAsync(['--tpm', '50000'], { from: 'user' }))`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+      const match = /listening on (http:\/\/\S+\/v1)/.exec(stderr);
+      if (match?.[1] !== undefined) resolve(match[1]);
     });
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr.on('data', (chunk: string) => {
-        stderr += chunk;
-        const match = /listening on (http:\/\/\S+\/v1)/.exec(stderr);
-        if (match?.[1] !== undefined) resolve(match[1]);
-      });
-      child.once('exit', () => reject(new Error(`exited early: ${stderr}`)));
-    });
-    const res = await fetch(`${url}/models`, { headers: { authorization: 'Bearer k' } });
-    assert.equal(res.status, 200);
-    assert.equal(res.headers.get('x-ratelimit-limit-tokens'), '50000');
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGINT');
-    assert.equal(await exited, 0);
-    assert.match(stderr, /Simulator stopped after [\d.]+s: 1 requests \(200: 1\)/);
-  },
-);
+    child.once('exit', () => reject(new Error(`exited early: ${stderr}`)));
+  });
+  const res = await fetch(`${url}/models`, { headers: { authorization: 'Bearer k' } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('x-ratelimit-limit-tokens'), '50000');
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGINT');
+  assert.equal(await exited, 0);
+  assert.match(stderr, /Simulator stopped after [\d.]+s: 1 requests \(200: 1\)/);
+});

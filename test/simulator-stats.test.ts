@@ -20,10 +20,20 @@ const artist = (name: string, data = 'Singer') => ({
   prompt: { id: 'pmpt_x', variables: { artist_name: name, artist_data: data } },
 });
 
+/** Waits (in real time, with no bound but the suite's) until `condition` holds. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 test('peakInFlight counts concurrent requests and inFlight returns to zero', async () => {
-  const sim = await startSimulator({ latencyMs: 150 });
+  // On a manual clock no answer leaves before the test moves it: all 8 are in flight at once.
+  const clock = new ManualClock(T0);
+  const sim = await startSimulator({ latencyMs: 150, clock });
   try {
-    await Promise.all(Array.from({ length: 8 }, (_, i) => call(sim.url, artist(`P${i}`))));
+    const calls = Promise.all(Array.from({ length: 8 }, (_, i) => call(sim.url, artist(`P${i}`))));
+    await until(() => sim.stats().inFlight === 8);
+    clock.advance(150);
+    await calls;
     const stats = sim.stats();
     assert.equal(stats.peakInFlight, 8);
     assert.equal(stats.inFlight, 0);
@@ -33,14 +43,22 @@ test('peakInFlight counts concurrent requests and inFlight returns to zero', asy
 });
 
 test('latency and jitter delay answers within the configured range', async () => {
-  const sim = await startSimulator({ latencyMs: 120, latencyJitterMs: 40, seed: 5 });
+  const clock = new ManualClock(T0);
+  const sim = await startSimulator({ latencyMs: 120, latencyJitterMs: 40, seed: 5, clock });
   try {
-    for (let i = 0; i < 3; i++) {
-      const started = performance.now();
-      await call(sim.url, artist('L'));
-      const took = performance.now() - started;
-      assert.ok(took >= 75 && took < 400, `took ${took} ms`);
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const answered = call(sim.url, artist('L'));
+      await until(() => clock.nextWake !== undefined);
+      const wait = (clock.nextWake ?? 0) - clock.now();
+      delays.push(wait);
+      assert.ok(wait >= 80 && wait <= 160, `latency ${wait} ms within 120 ± 40`);
+      clock.advance(wait - 1);
+      assert.equal(sim.stats().inFlight, 1, 'not answered a millisecond early');
+      clock.advance(1);
+      await answered;
     }
+    assert.ok(new Set(delays).size > 1, `jitter varies the latency: ${delays.join(', ')}`);
   } finally {
     await sim.close();
   }

@@ -8,3 +8,5 @@ export { runBatchJob } from './orchestrator.js';
 export type { BatchRunDeps, BatchRunOptions, BatchRunResult } from './orchestrator.js';
 export { estimateTokens, MAX_BATCH_FILE_BYTES, splitIntoFiles } from './planner.js';
 export type { PlannedFile, PlannedLine, SplitLimits } from './planner.js';
+export { BatchSpend } from './spend.js';
+export type { BatchSpendDeps, ReserveResult } from './spend.js';

@@ -30,6 +30,10 @@ export interface BatchPart {
   refusals: number;
   /** Of those, refusals while no other batch of the job was queued. */
   aloneRefusals?: number;
+  /** Dollars reserved for the part's worst case at batch prices, until its batch is collected. */
+  reservedUsd?: number;
+  /** UTC day of the key ledger the reservation was made on. */
+  reservedDay?: string;
   /** Final batch status, once done (`completed`, `expired`, …). */
   endStatus: string | null;
   /** Artists of the part that came back as successes / final failures / were resubmitted. */

@@ -5,14 +5,16 @@
  * See docs/batch.md.
  */
 import type { Clock } from '../core/clock.js';
-import { ProviderError } from '../core/errors.js';
+import { ProviderError, type QuotaStopError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
 import type { Artist, DbStatus, RequestRecord, TokenUsage } from '../core/types.js';
 import { failureRecord, successRecord, type ResultSink } from '../pipeline/index.js';
+import type { SpendHold } from '../quota/index.js';
 import type { BatchApi, BatchInfo } from './api.js';
 import { readResultFile, type LineOutcome } from './collector.js';
 import { saveJobState, type BatchJobState, type BatchPart } from './job-state.js';
 import { estimateTokens, splitIntoFiles, type PlannedLine } from './planner.js';
+import type { BatchSpend } from './spend.js';
 
 /** Refusals of a part with nothing else queued before it is given up (it can never fit). */
 const MAX_ALONE_REFUSALS = 5;
@@ -30,6 +32,8 @@ export interface BatchRunDeps {
   build(artist: Artist): { body: unknown; record: RequestRecord };
   /** Dollars for `usage` at `tier`, or null when the model has no price. */
   costOf(usage: TokenUsage, model: string, tier: 'batch' | 'standard'): number | null;
+  /** Dollar reservations (`--max-cost`, `--daily-cost-limit`); none without it. */
+  spend?: BatchSpend | undefined;
 }
 
 /** Settings of one batch run. */
@@ -51,6 +55,8 @@ export interface BatchRunResult {
   succeeded: number;
   failed: number;
   stopped: boolean;
+  /** Set when a cost limit stopped the submissions (exit 5; `--resume` continues). */
+  stopError?: QuotaStopError | undefined;
   batchesCreated: number;
   costUsd: number | null;
   /** What the same answers would have cost at standard prices. */
@@ -81,6 +87,11 @@ class BatchJob {
   #index = 0;
   #cost: number | null = null;
   #standard: number | null = null;
+  /** Dollars reserved per part name, until its batch is collected. */
+  readonly #holds = new Map<string, SpendHold>();
+  /** Dollars billed per part name by the answers collected so far in this run. */
+  readonly #billed = new Map<string, number>();
+  #stopError: QuotaStopError | undefined;
 
   constructor(state: BatchJobState, deps: BatchRunDeps, options: BatchRunOptions) {
     this.#state = state;
@@ -107,12 +118,16 @@ class BatchJob {
       this.#log('info', `Batch job: re-attaching to ${running} unfinished part(s) from ${this.#options.statePath}`);
     }
     await this.#reattach();
+    this.#adoptReservations();
 
     let interval = this.#options.pollIntervalMs;
     while (this.#state.parts.some((part) => part.status !== 'done')) {
       if (this.#options.signal.aborted) return this.#result(true);
       let changed = await this.#submit();
       changed = (await this.#poll()) || changed;
+      if (this.#stopError !== undefined && !this.#state.parts.some((part) => part.status === 'submitted')) {
+        return this.#result(true);
+      }
       if (!this.#state.parts.some((part) => part.status !== 'done')) break;
       interval = changed ? this.#options.pollIntervalMs : Math.min(interval * 1.5, this.#options.pollIntervalMs * 10);
       try {
@@ -126,7 +141,10 @@ class BatchJob {
   }
 
   #result(stopped: boolean): BatchRunResult {
-    if (stopped) {
+    if (stopped && this.#stopError !== undefined) {
+      this.#save();
+      this.#deps.events.emit('run:stopping', { reason: 'quota', message: this.#stopError.message, inFlight: 0 });
+    } else if (stopped) {
       this.#save();
       this.#log(
         'warn',
@@ -138,6 +156,7 @@ class BatchJob {
       succeeded: this.#succeeded,
       failed: this.#failed,
       stopped,
+      stopError: this.#stopError,
       batchesCreated: this.#created,
       costUsd: this.#cost,
       standardCostUsd: this.#standard,
@@ -219,16 +238,17 @@ class BatchJob {
       const queued = this.#enqueuedTokens();
       if (this.#waiting.has(part.name) && queued > 0) continue;
       if (limit !== undefined && queued > 0 && queued + part.estimatedTokens > limit) continue;
+      const text = part.inputFileId === null ? part.customIds.map((id) => this.#lineText(id)).join('') : undefined;
+      if (text === '') {
+        // Every artist of the part is in the output already (written before an interruption).
+        part.status = 'done';
+        part.endStatus = 'skipped';
+        this.#save();
+        continue;
+      }
+      if (!this.#reserve(part)) return changed;
       if (part.inputFileId === null) {
-        const text = part.customIds.map((id) => this.#lineText(id)).join('');
-        if (text === '') {
-          // Every artist of the part is in the output already (written before an interruption).
-          part.status = 'done';
-          part.endStatus = 'skipped';
-          this.#save();
-          continue;
-        }
-        part.inputFileId = await this.#deps.api.upload(`${part.name}.jsonl`, text);
+        part.inputFileId = await this.#deps.api.upload(`${part.name}.jsonl`, text ?? '');
         this.#save();
       }
       const info = await this.#deps.api.create(part.inputFileId, this.#state.endpoint, { part: part.name });
@@ -246,6 +266,49 @@ class BatchJob {
       );
     }
     return changed;
+  }
+
+  /**
+   * Reserves the part's worst case at batch prices before anything of it is sent, and saves the
+   * reservation with the part. False when the part must not go now (a cost limit): wait for a
+   * batch in flight to give dollars back, or stop submitting.
+   */
+  #reserve(part: BatchPart): boolean {
+    const spend = this.#deps.spend;
+    if (spend === undefined || this.#holds.has(part.name)) return true;
+    if (this.#stopError !== undefined) return false;
+    const requests = part.customIds.filter((id) => this.#artists.has(id)).length;
+    const reserved = spend.reserve(spend.worstCase(requests), requests);
+    if (reserved.kind === 'wait') return false;
+    if (reserved.kind === 'stop') {
+      this.#stopError = reserved.error;
+      return false;
+    }
+    this.#holds.set(part.name, reserved.hold);
+    part.reservedUsd = reserved.hold.reservedUsd;
+    part.reservedDay = reserved.hold.day;
+    this.#save();
+    return true;
+  }
+
+  /** Parts reserved by an earlier run and not collected yet keep counting against the job cap. */
+  #adoptReservations(): void {
+    const spend = this.#deps.spend;
+    if (spend === undefined) return;
+    for (const part of this.#state.parts) {
+      if (part.status === 'done' || part.reservedUsd === undefined || part.reservedDay === undefined) continue;
+      this.#holds.set(part.name, spend.adopt(part.reservedUsd, part.reservedDay));
+    }
+  }
+
+  /** Settles a collected part's reservation with what its answers cost. */
+  #settle(part: BatchPart): void {
+    const hold = this.#holds.get(part.name);
+    if (hold !== undefined) this.#deps.spend?.settle(hold, this.#billed.get(part.name) ?? 0);
+    this.#holds.delete(part.name);
+    this.#billed.delete(part.name);
+    delete part.reservedUsd;
+    delete part.reservedDay;
   }
 
   async #poll(): Promise<boolean> {
@@ -336,6 +399,7 @@ class BatchJob {
     part.status = 'done';
     part.endStatus = info.status;
     part.batchId = info.id;
+    this.#settle(part);
     this.#plan(retry, part.attempt + 1);
     this.#save();
     this.#log(
@@ -349,7 +413,10 @@ class BatchJob {
     const result = outcome.success;
     const costUsd = this.#deps.costOf(result.usage, result.model, 'batch');
     const standard = this.#deps.costOf(result.usage, result.model, 'standard');
-    if (costUsd !== null) this.#cost = (this.#cost ?? 0) + costUsd;
+    if (costUsd !== null) {
+      this.#cost = (this.#cost ?? 0) + costUsd;
+      this.#billed.set(part.name, (this.#billed.get(part.name) ?? 0) + costUsd);
+    }
     if (standard !== null) this.#standard = (this.#standard ?? 0) + standard;
     const { record: request } = this.#deps.build(artist);
     const record = successRecord(

@@ -1,6 +1,6 @@
 import type { RunEmitter } from '../core/events.js';
 import type { Artist } from '../core/types.js';
-import { planInput, readPlannedArtists, type ToDoPlan } from '../input/index.js';
+import { formatShard, inShard, planInput, readPlannedArtists, type Shard, type ToDoPlan } from '../input/index.js';
 
 /** Counts of the run's pass over the input (the input layer's `scanInput` only counts; this one also plans and reports). */
 export interface RunInputScan {
@@ -12,6 +12,8 @@ export interface RunInputScan {
   preview: Artist[];
   /** Where the artists to do are, for {@link artistsToDo}. */
   plan: ToDoPlan;
+  /** The shard this run does (`--shard`), and how many valid artists it left to the others. */
+  shard?: { shard: Shard; otherShards: number };
 }
 
 /**
@@ -25,9 +27,11 @@ export async function scanRunInput(
   skipIds: ReadonlySet<string> | undefined,
   events: RunEmitter,
   previewSize = 5,
+  shard?: Shard,
 ): Promise<RunInputScan> {
   const { counts, preview, plan } = await planInput(path, {
     ...(skipIds ? { skipIds } : {}),
+    ...(shard ? { include: inShard(shard) } : {}),
     previewSize,
     onRowError: (error) => events.emit('input:row-error', { line: error.line, reason: error.reason }),
   });
@@ -37,9 +41,18 @@ export async function scanRunInput(
     errors: counts.errors,
     duplicates: counts.duplicates,
     alreadyDone: counts.alreadyDone,
+    ...(shard ? { shard: formatShard(shard), otherShards: counts.otherShards ?? 0 } : {}),
   });
   const { valid, skipped, errors, alreadyDone } = counts;
-  return { valid, skipped, errors, alreadyDone, preview, plan };
+  return {
+    valid,
+    skipped,
+    errors,
+    alreadyDone,
+    preview,
+    plan,
+    ...(shard ? { shard: { shard, otherShards: counts.otherShards ?? 0 } } : {}),
+  };
 }
 
 /**
@@ -50,9 +63,11 @@ export async function* artistsToDo(
   plan: ToDoPlan,
   skipIds: ReadonlySet<string> | undefined,
   events: RunEmitter,
+  shard?: Shard,
 ): AsyncGenerator<Artist> {
   yield* readPlannedArtists(plan, {
     ...(skipIds ? { skipIds } : {}),
+    ...(shard ? { include: inShard(shard) } : {}),
     onFallback: (reason) =>
       events.log('warn', `Input file ${reason}: reading it again in full; its artists may differ from the count above`),
   });

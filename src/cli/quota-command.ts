@@ -13,10 +13,15 @@ import {
   ledgerRows,
   ledgerScope,
   openLedgerDatabase,
+  openPgLedgerDatabase,
+  pgLedgerRows,
+  pgResetScope,
   resetScope,
   stateDirectory,
   type LedgerRow,
+  type LedgerScope,
 } from '../ledger/index.js';
+import { redactDbUrl } from '../store/index.js';
 import { LedgerDamagedError } from '../quota/index.js';
 import { utcDayKey } from '../quota/utc-day.js';
 
@@ -24,7 +29,7 @@ import { utcDayKey } from '../quota/utc-day.js';
 export interface QuotaCommandIo {
   /** @default process.stdout */
   stdout?: (text: string) => void;
-  /** Environment for OPENAI_API_KEY, OPENAI_BASE_URL and XDG_STATE_HOME. @default process.env */
+  /** Environment for OPENAI_API_KEY, OPENAI_BASE_URL, LEDGER_URL and XDG_STATE_HOME. @default process.env */
   env?: NodeJS.ProcessEnv;
   /** @default os.homedir() */
   home?: string;
@@ -36,12 +41,63 @@ interface ScopeFlags {
   apiKey?: string;
   baseUrl?: string;
   ledger?: string;
+  ledgerUrl?: string;
   json?: boolean;
   yes?: boolean;
 }
 
 function ledgerPath(flags: ScopeFlags, io: Required<QuotaCommandIo>): string {
   return flags.ledger ?? join(stateDirectory(io.env, io.home), LEDGER_FILE);
+}
+
+function ledgerUrl(flags: ScopeFlags, io: Required<QuotaCommandIo>): string | undefined {
+  if (flags.ledgerUrl !== undefined && flags.ledger !== undefined) {
+    throw new UsageError('--ledger and --ledger-url each name the ledger: give one of them.');
+  }
+  const env = flags.ledger === undefined ? io.env['LEDGER_URL'] : undefined;
+  const url = flags.ledgerUrl ?? (env === '' ? undefined : env);
+  return url;
+}
+
+function printRows(flags: ScopeFlags, io: Required<QuotaCommandIo>, location: string, all: LedgerRow[]): void {
+  const key = flags.apiKey ?? io.env['OPENAI_API_KEY'];
+  const baseUrl = flags.baseUrl ?? io.env['OPENAI_BASE_URL'];
+  let rows = all;
+  if (key !== undefined && key !== '') {
+    const scope = ledgerScope(baseUrl, key);
+    rows = rows.filter((r) => r.scope === scope.id);
+  }
+  const now = io.now();
+  const today = utcDayKey(now);
+  if (flags.json === true) {
+    io.stdout(`${JSON.stringify({ ledger: location, day: today, scopes: rows }, null, 2)}\n`);
+    return;
+  }
+  const lines = [`Key ledger: ${location}`];
+  if (rows.length === 0) lines.push('No record for this API key and origin yet.');
+  for (const row of rows) lines.push(...describeRow(row, today, now));
+  io.stdout(`${lines.join('\n')}\n`);
+}
+
+async function showPg(flags: ScopeFlags, io: Required<QuotaCommandIo>, url: string): Promise<void> {
+  const client = openPgLedgerDatabase(url);
+  try {
+    printRows(flags, io, redactDbUrl(url), pgLedgerRows(client));
+  } finally {
+    await client.close();
+  }
+}
+
+async function resetPg(io: Required<QuotaCommandIo>, url: string, scope: LedgerScope): Promise<void> {
+  const client = openPgLedgerDatabase(url);
+  try {
+    pgResetScope(client, scope, io.now());
+  } finally {
+    await client.close();
+  }
+  io.stdout(
+    `Reset the key ledger at ${redactDbUrl(url)} for ${scope.origin}, key fingerprint ${scope.keyFingerprint}: 0 requests and $0 today.\n`,
+  );
 }
 
 function describeRow(row: LedgerRow, today: string, now: number): string[] {
@@ -67,7 +123,12 @@ function describeRow(row: LedgerRow, today: string, now: number): string[] {
 }
 
 function showAction(io: Required<QuotaCommandIo>) {
-  return (flags: ScopeFlags): void => {
+  return async (flags: ScopeFlags): Promise<void> => {
+    const url = ledgerUrl(flags, io);
+    if (url !== undefined) {
+      await showPg(flags, io, url);
+      return;
+    }
     const path = ledgerPath(flags, io);
     if (!existsSync(path)) {
       io.stdout(`No key ledger yet at ${path} (it is created by the first run).\n`);
@@ -75,23 +136,7 @@ function showAction(io: Required<QuotaCommandIo>) {
     }
     const db = openLedgerDatabase(path);
     try {
-      const key = flags.apiKey ?? io.env['OPENAI_API_KEY'];
-      const baseUrl = flags.baseUrl ?? io.env['OPENAI_BASE_URL'];
-      let rows = ledgerRows(db);
-      if (key !== undefined && key !== '') {
-        const scope = ledgerScope(baseUrl, key);
-        rows = rows.filter((r) => r.scope === scope.id);
-      }
-      const now = io.now();
-      const today = utcDayKey(now);
-      if (flags.json === true) {
-        io.stdout(`${JSON.stringify({ ledger: path, day: today, scopes: rows }, null, 2)}\n`);
-        return;
-      }
-      const lines = [`Key ledger: ${path}`];
-      if (rows.length === 0) lines.push('No record for this API key and origin yet.');
-      for (const row of rows) lines.push(...describeRow(row, today, now));
-      io.stdout(`${lines.join('\n')}\n`);
+      printRows(flags, io, path, ledgerRows(db));
     } finally {
       db.close();
     }
@@ -99,7 +144,7 @@ function showAction(io: Required<QuotaCommandIo>) {
 }
 
 function resetAction(io: Required<QuotaCommandIo>) {
-  return (flags: ScopeFlags): void => {
+  return async (flags: ScopeFlags): Promise<void> => {
     if (flags.yes !== true) {
       throw new UsageError(
         "quota reset sets today's request count and spend of your API key to 0, so later runs may send up to the whole daily limit again. If that is what you want, run `artist-bio-gen quota reset --yes`.",
@@ -112,6 +157,11 @@ function resetAction(io: Required<QuotaCommandIo>) {
       );
     }
     const scope = ledgerScope(flags.baseUrl ?? io.env['OPENAI_BASE_URL'], key);
+    const url = ledgerUrl(flags, io);
+    if (url !== undefined) {
+      await resetPg(io, url, scope);
+      return;
+    }
     const path = ledgerPath(flags, io);
     const now = io.now();
     let db;
@@ -147,7 +197,8 @@ const addScopeOptions = (cmd: Command): Command =>
   cmd
     .option('--api-key <key>', 'the API key whose ledger to use [env OPENAI_API_KEY]; never printed')
     .option('--base-url <url>', 'API base URL [env OPENAI_BASE_URL] (default: https://api.openai.com/v1)')
-    .option('--ledger <file>', 'key ledger file (default: $XDG_STATE_HOME/artist-bio-gen/ledger.sqlite)');
+    .option('--ledger <file>', 'key ledger file (default: $XDG_STATE_HOME/artist-bio-gen/ledger.sqlite)')
+    .option('--ledger-url <url>', 'the key ledger in PostgreSQL [env LEDGER_URL]; its password is never printed');
 
 /** The `quota` command group: `quota show` and `quota reset --yes`. */
 export function quotaCommand(io: QuotaCommandIo = {}): Command {
@@ -176,6 +227,7 @@ Examples:
   $ OPENAI_API_KEY=sk-... artist-bio-gen quota show
   $ artist-bio-gen quota show --json
   $ OPENAI_API_KEY=sk-... artist-bio-gen quota reset --yes
+  $ artist-bio-gen quota show --ledger-url postgres://bios@db.internal:5432/bios
 
 The ledger holds a fingerprint of the key (a hash), never the key (docs/ledger.md).
 `,

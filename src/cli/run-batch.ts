@@ -10,17 +10,18 @@ import {
   jobStatePath,
   loadJobState,
   runBatchJob,
+  BatchSpend,
   type BatchRunResult,
 } from '../batch/index.js';
 import type { RunConfig } from '../config/index.js';
 import type { Pricer } from '../cost/pricer.js';
-import { formatUsd } from '../cost/index.js';
+import { formatUsd, worstCaseCost, type MeasuringBuilder } from '../cost/index.js';
 import type { Clock } from '../core/clock.js';
 import { UsageError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
 import type { Artist, DbStatus } from '../core/types.js';
 import type { ResultSink } from '../pipeline/index.js';
-import type { RequestBuilder } from '../prompt/index.js';
+import { SpendGuard, type QuotaLedger, type SpendOptions } from '../quota/index.js';
 
 /** What the batch branch needs from `run`'s composition. */
 export interface BatchBranch {
@@ -28,13 +29,32 @@ export interface BatchBranch {
   clock: Clock;
   events: RunEmitter;
   sink: ResultSink;
-  builder: RequestBuilder;
+  builder: MeasuringBuilder;
   pricer: Pricer;
   output: string;
   apiKey: string;
   baseURL: string | undefined;
   initialDbStatus: DbStatus | null;
   signal: AbortSignal;
+  /** The key ledger and the run's dollar limits; reservations are made at batch prices. */
+  budget: { ledger: QuotaLedger; spend: SpendOptions; model: string | undefined };
+}
+
+/** Reservations of the job at batch prices, counted like a standard run's (docs/batch.md#cost-limits). */
+function batchSpend(branch: BatchBranch): BatchSpend {
+  const { budget, builder, pricer } = branch;
+  const price = budget.model === undefined ? undefined : pricer.price(budget.model, 'batch');
+  return new BatchSpend({
+    guard: new SpendGuard(budget.spend),
+    ledger: budget.ledger,
+    clock: branch.clock,
+    maxCostUsd: budget.spend.maxCostUsd,
+    // Every request of a part is built before the part is reserved, so the largest input seen covers them all.
+    requestWorstUsd: () => {
+      const cap = builder.maxOutputTokens;
+      return price === undefined || cap === undefined ? 0 : worstCaseCost(builder.maxInputTokens, cap, price);
+    },
+  });
 }
 
 /** Runs `todo` through the Batch API; returns what happened. */
@@ -71,6 +91,7 @@ export async function executeBatch(branch: BatchBranch, todo: AsyncIterable<Arti
         return { body: request.body, record: request.record };
       },
       costOf: (usage, model, tier) => branch.pricer.costOf(usage, model, tier),
+      spend: batchSpend(branch),
     },
     {
       endpoint,

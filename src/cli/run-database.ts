@@ -59,6 +59,7 @@ export async function openDatabase(
       events.log('info', `Re-synced ${resynced} bio(s) that an earlier run could not write to the database`);
   }
   const handles = new WeakMap<OutputRecord, LineHandle>();
+  let stopped = false;
   const writer = createDbWriter(store, {
     onResult: (record, status) => {
       const handle = handles.get(record);
@@ -72,6 +73,12 @@ export async function openDatabase(
   });
   return {
     enqueue(record, handle) {
+      // A full database disk stops the run (exit 2): this record's line is already in the JSONL
+      // with db_status "pending", so --resume writes it once there is space.
+      if (store.stopError !== undefined) {
+        stopped = true;
+        throw store.stopError;
+      }
       handles.set(record, handle);
       writer.enqueue(record);
     },
@@ -79,6 +86,8 @@ export async function openDatabase(
     async close() {
       await writer.close();
       await store.close();
+      // Found only by the last batch: the run's result stands, the disposal stack warns.
+      if (store.stopError !== undefined && !stopped) throw store.stopError;
     },
   };
 }

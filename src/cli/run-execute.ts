@@ -83,7 +83,7 @@ export async function executeWork(
     return { signal, listener };
   });
   try {
-    const todo = artistsToDo(scan.plan, resumed?.doneIds, events);
+    const todo = artistsToDo(scan.plan, resumed?.doneIds, events, scan.shard?.shard);
     let outcome: RunOutcome;
     if (config.mode === 'batch') {
       const { executeBatch } = await import('./run-batch.js');
@@ -99,6 +99,7 @@ export async function executeWork(
           ...resources.endpoint,
           initialDbStatus: db ? 'pending' : null,
           signal: batchStop.signal,
+          budget: resources.budget,
         },
         todo,
       );
@@ -106,8 +107,8 @@ export async function executeWork(
       outcome = {
         succeeded: batch.succeeded,
         failed: batch.failed,
-        stopReason: batch.stopped ? reason : undefined,
-        stopError: undefined,
+        stopReason: batch.stopError !== undefined ? 'quota' : batch.stopped ? reason : undefined,
+        stopError: batch.stopError,
       };
     } else {
       outcome =

@@ -5,7 +5,14 @@ import type { Clock } from '../core/clock.js';
 import { UsageError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
 import { formatUsd, roundUsd, worstCaseCost, type MeasuringBuilder, type Pricer } from '../cost/index.js';
-import { knownUsageToday, LEDGER_FILE, ledgerScope, SqliteLedger, stateDirectory } from '../ledger/index.js';
+import {
+  knownUsageToday,
+  LEDGER_FILE,
+  ledgerScope,
+  PostgresLedger,
+  SqliteLedger,
+  stateDirectory,
+} from '../ledger/index.js';
 import type { OutputPaths } from '../output/index.js';
 import { readJsonl } from '../output/read-jsonl.js';
 import { DailyLedger, type QuotaLedger, type SpendOptions } from '../quota/index.js';
@@ -19,7 +26,8 @@ export function defaultLedgerPath(env: Readonly<Record<string, string | undefine
  * The ledger a run counts against (docs/ledger.md): the `--state-file` JSON file when given
  * (a per-job ledger), the JSON file next to the output for `--simulate` (the simulator's budget
  * is nobody's), else the user's key ledger, scoped to the API origin and key fingerprint, with
- * a JSON copy of its state next to the output.
+ * a JSON copy of its state next to the output. `--ledger-url` puts the key ledger in PostgreSQL,
+ * shared across machines (docs/ledger.md#postgresql).
  */
 export async function openRunLedger(
   config: RunConfig,
@@ -35,6 +43,19 @@ export async function openRunLedger(
   const known = (): Promise<{ requests: number; spentUsd: number }> =>
     limited ? knownUsageToday(jobFiles, clock.now()) : Promise.resolve({ requests: 0, spentUsd: 0 });
   const log = (level: 'debug' | 'info' | 'warn', message: string): void => events.log(level, message);
+  if (config.ledgerUrl !== undefined) {
+    if (config.stateFile !== undefined) {
+      throw new UsageError('--ledger-url and --state-file each name the ledger to count against: give one of them.');
+    }
+    const scope = ledgerScope(baseUrl, apiKey);
+    const ledger = await PostgresLedger.open(config.ledgerUrl, scope, clock, {
+      knownToday: known,
+      mirrorPath: paths.state,
+      log,
+    });
+    events.log('info', `Key ledger: ${ledger.location} (API ${scope.origin}, key fingerprint ${scope.keyFingerprint})`);
+    return ledger;
+  }
   if (config.stateFile !== undefined || config.simulate) {
     const path = config.stateFile ?? paths.state;
     const missingCount = limited && config.stateFile !== undefined ? (await known()).requests : 0;

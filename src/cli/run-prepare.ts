@@ -15,11 +15,12 @@ import {
   type MeasuringBuilder,
   type Pricer,
 } from '../cost/index.js';
-import { checkLooksLikeArtists } from '../input/index.js';
+import { checkLooksLikeArtists, parseShard } from '../input/index.js';
 import { createRequestBuilder } from '../prompt/index.js';
 import { scanRunInput, type RunInputScan } from './input-scan.js';
 import type { RunContext } from './run-context.js';
 import { dryRunText, promptSource } from './run-prompt.js';
+import { redoStale } from './run-redo-stale.js';
 
 /** What the prepare phase found out: the work to do and where its results go. */
 export interface RunPlan {
@@ -59,9 +60,16 @@ export async function prepareRun(ctx: RunContext, stack: DisposalStack): Promise
   let resumed: PreparedOutput | undefined;
   if (config.resume && !config.dryRun) {
     lockOutput(ctx, stack, paths);
-    resumed = await prepareOutput(paths.output, { resume: true, overwrite: false });
+    resumed = await prepareOutput(paths.output, {
+      resume: true,
+      overwrite: false,
+      currentFingerprint: config.redoStale ? builder.fingerprint : undefined,
+    });
+    if (config.redoStale) redoStale(ctx, stack, paths.output, builder.fingerprint, resumed);
     if (resumed.repairedBytes > 0)
       events.emit('output:repaired', { path: paths.output, bytesRemoved: resumed.repairedBytes });
+    // A --redo-stale run appends replacements after the lines they supersede; those are not damage.
+    if (config.redoStale) resumed.duplicateLines = 0;
     if (resumed.invalidLines > 0 || resumed.duplicateLines > 0)
       events.emit('output:damaged', {
         path: paths.output,
@@ -71,7 +79,8 @@ export async function prepareRun(ctx: RunContext, stack: DisposalStack): Promise
         duplicateLineNumbers: resumed.duplicateLineNumbers,
       });
   }
-  const scan = await scanRunInput(config.input, resumed?.doneIds, events);
+  const shard = config.shard === undefined ? undefined : parseShard(config.shard);
+  const scan = await scanRunInput(config.input, resumed?.doneIds, events, 5, shard);
   if (!config.force) checkLooksLikeArtists(config.input, scan);
   if (scan.valid === 0 && scan.alreadyDone === 0) {
     throw new InputError(

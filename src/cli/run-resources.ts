@@ -4,7 +4,7 @@ import type { DispatchGate } from '../core/gate.js';
 import { openErrorSink, openJsonlSink, prepareOutput } from '../output/index.js';
 import type { ResultSink } from '../pipeline/index.js';
 import { createOpenAIProvider, type ModelProvider } from '../provider/index.js';
-import { openQuotaGate, withReachability } from '../quota/index.js';
+import { openQuotaGate, withReachability, type QuotaLedger, type SpendOptions } from '../quota/index.js';
 import type { RunRecorder } from '../report/index.js';
 import type { RunContext } from './run-context.js';
 import { openDashboard } from './run-dashboard.js';
@@ -32,6 +32,8 @@ export interface RunResources {
   db: DatabaseLink | undefined;
   /** Set by the execute phase once the runner exists. */
   live: { current: LiveRun };
+  /** The key ledger and dollar limits, for batch mode's own reservations (docs/batch.md#cost-limits). */
+  budget: { ledger: QuotaLedger; spend: SpendOptions; model: string | undefined };
 }
 
 /**
@@ -135,5 +137,5 @@ export async function openResources(
       errorsSink.append(record);
     },
   };
-  return { provider, endpoint, gate, sink, db, live };
+  return { provider, endpoint, gate, sink, db, live, budget: { ledger, spend, model } };
 }

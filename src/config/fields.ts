@@ -73,6 +73,13 @@ export const runFields = {
     schema: bool,
     default: false,
   },
+  redoStale: {
+    flag: '--redo-stale',
+    help: 'with --resume: also regenerate the bios whose prompt_fingerprint differs from the current template, model and parameters; the new line replaces the old one (kept in <output>.bak)',
+    allowed: 'a flag',
+    schema: bool,
+    default: false,
+  },
   force: {
     flag: '--force',
     help: 'process an input that does not look like an artist file (most rows invalid, ids with spaces or markup)',
@@ -339,6 +346,31 @@ export const runFields = {
     helpDefault: '<output>.state.json',
     allowed: 'a file path',
     schema: text,
+  },
+  ledgerUrl: {
+    flag: '--ledger-url',
+    placeholder: '<url>',
+    env: 'LEDGER_URL',
+    help: 'keep the key ledger in PostgreSQL, shared by every process and machine on the key (docs/ledger.md#postgresql)',
+    helpDefault: 'the SQLite ledger in the state directory',
+    allowed: 'a postgres:// or postgresql:// URL',
+    schema: text.refine(
+      (v) => /^postgres(ql)?:\/\/[^/]+\/[^/?]+/.test(v),
+      'expected postgres://user@host:port/database',
+    ),
+    secret: 'url-password',
+  },
+  shard: {
+    flag: '--shard',
+    placeholder: '<i/n>',
+    env: 'SHARD',
+    help: 'do only shard I of N (1-based): the artists whose id hashes to it (docs/ledger.md#shards)',
+    helpDefault: 'all artists',
+    allowed: 'I/N with whole numbers 1 <= I <= N <= 1000, e.g. 2/3',
+    schema: text.refine((v) => {
+      const m = /^(\d{1,4})\/(\d{1,4})$/.exec(v);
+      return m !== null && Number(m[1]) >= 1 && Number(m[1]) <= Number(m[2]) && Number(m[2]) <= 1000;
+    }, 'expected I/N with 1 <= I <= N <= 1000, e.g. 2/3'),
   },
   prices: {
     flag: '--prices',

@@ -87,6 +87,12 @@ export function resolveRunConfig(layers: ConfigLayers): { config: RunConfig; sou
   if (values['resume'] === true && values['overwrite'] === true) {
     throw new UsageError('--resume and --overwrite cannot be used together: choose one');
   }
+  if (values['redoStale'] === true && values['resume'] !== true) {
+    throw new UsageError('--redo-stale needs --resume: it regenerates stale lines of an existing output');
+  }
+  if (values['redoStale'] === true && values['mode'] === 'batch') {
+    throw new UsageError('--redo-stale is not available with --mode batch yet; run it in standard or flex mode');
+  }
   if (values['quiet'] === true && values['verbose'] === true) {
     throw new UsageError('--quiet and --verbose cannot be used together');
   }

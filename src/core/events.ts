@@ -31,7 +31,17 @@ export interface RunEvents {
     promptLabel: string;
   };
   /** The input scan finished. */
-  'input:scanned': { valid: number; skipped: number; errors: number; duplicates: number; alreadyDone: number };
+  'input:scanned': {
+    valid: number;
+    skipped: number;
+    errors: number;
+    duplicates: number;
+    alreadyDone: number;
+    /** `I/N` with `--shard` (docs/ledger.md#shards). */
+    shard?: string;
+    /** Valid artists left to the other shards. */
+    otherShards?: number;
+  };
   /** A bad input row was skipped. */
   'input:row-error': { line: number; reason: string };
   /** The output file had a torn last line and it was removed. */
@@ -49,6 +59,13 @@ export interface RunEvents {
     /** The first duplicate line numbers (at most 20). */
     duplicateLineNumbers: number[];
   };
+  /**
+   * `--redo-stale`: the output holds bios written by another prompt (their `prompt_fingerprint`
+   * differs from `fingerprint`, or they have none); those artists are regenerated.
+   */
+  'output:stale': { path: string; staleArtists: number; fingerprint: string };
+  /** Superseded lines were removed at the end of a `--redo-stale` run; the old file is at `backupPath`. */
+  'output:compacted': { path: string; removedLines: number; backupPath: string };
   /** Free-form diagnostic from any layer. */
   log: { level: 'debug' | 'info' | 'warn' | 'error'; message: string };
   /** Quota engine is set up. */

@@ -18,15 +18,38 @@ export function encodingFor(model: string): EncodingName {
 type Counter = (text: string) => number;
 let cl100k: Counter | undefined;
 
+/** Longest run of non-space characters handed to the tokenizer in one piece. */
+const MAX_RUN = 256;
+const LONG_RUN = new RegExp(`\\S{${MAX_RUN + 1}}`);
+const RUN_PIECES = new RegExp(`(\\S{${MAX_RUN}})`);
+
+/**
+ * Wraps a counter so its cost stays linear in the text's length. BPE merges inside one
+ * pre-token take time quadratic in its length: a 200 KB cell without a space (a pasted blob, a
+ * base64 image) took minutes of CPU. Runs of non-space characters are cut into pieces of
+ * {@link MAX_RUN} characters before counting; ordinary text (no such run) is counted whole, and a
+ * cut costs at most a token or two of accuracy per piece. See docs/costs.md.
+ */
+export function linearCounter(count: Counter): Counter {
+  return (text) => {
+    if (!LONG_RUN.test(text)) return count(text);
+    let total = 0;
+    for (const piece of text.split(RUN_PIECES)) if (piece !== '') total += count(piece);
+    return total;
+  };
+}
+
+const o200k = linearCounter(countO200k);
+
 /**
  * Loads the counter of an encoding. o200k_base is always ready; cl100k_base is loaded on first
  * use since few runs need it.
  */
 export async function loadCounter(model: string): Promise<Counter> {
-  if (encodingFor(model) === 'o200k_base') return countO200k;
+  if (encodingFor(model) === 'o200k_base') return o200k;
   if (!cl100k) {
     const mod = await import('gpt-tokenizer/encoding/cl100k_base');
-    cl100k = mod.countTokens;
+    cl100k = linearCounter(mod.countTokens);
   }
   return cl100k;
 }

@@ -148,6 +148,11 @@ export class RowClassifier {
     return { type: 'error', line: view.line, kind, reason };
   }
 
+  /** The trimmed id of the row just classified as `artist` or `already-done`. */
+  id(view: RecordView): string {
+    return this.#id ?? trimmed(view, this.#columns?.id ?? 0);
+  }
+
   /** The artist of the row just classified as `artist` or `already-done`. */
   artist(view: RecordView): Artist {
     return toArtist(view, this.#columns ?? POSITIONAL_COLUMNS, this.#id);

@@ -47,9 +47,9 @@ class PlannedSink implements RecordSink {
 }
 
 async function* rereadAll(plan: ToDoPlan, options: ReadPlannedOptions): AsyncGenerator<Artist, void, undefined> {
-  const { skipIds } = options;
+  const { skipIds, include } = options;
   for await (const item of readArtists(plan.path, skipIds === undefined ? {} : { skipIds })) {
-    if (item.type === 'artist') yield item.artist;
+    if (item.type === 'artist' && (include === undefined || include(item.artist.id))) yield item.artist;
   }
 }
 

@@ -58,6 +58,7 @@ class ScanSink implements RecordSink {
   constructor(path: string, options: PlanInputOptions) {
     this.classifier = new RowClassifier(path, options.skipIds);
     this.#options = options;
+    if (options.include !== undefined) this.counts.otherShards = 0;
   }
 
   get runs(): Uint32Array {
@@ -69,6 +70,11 @@ class ScanSink implements RecordSink {
     if (rowClass !== 'artist') this.#runs.close();
     switch (rowClass) {
       case 'artist':
+        if (this.#options.include !== undefined && !this.#options.include(this.classifier.id(view))) {
+          this.#runs.close();
+          this.counts.otherShards = (this.counts.otherShards ?? 0) + 1;
+          break;
+        }
         this.counts.valid++;
         this.start ??= { offset: view.offset, line: view.line };
         this.#runs.add(view.line);

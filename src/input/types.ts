@@ -59,12 +59,20 @@ export interface InputScan {
   duplicates: number;
   /** Valid rows whose id is in `skipIds`. */
   alreadyDone: number;
+  /** Valid rows left to other shards (`include` said no); absent when there is no filter. */
+  otherShards?: number;
 }
 
 /** Options of {@link planInput}. */
 export interface PlanInputOptions extends ReadArtistsOptions {
   /** Called for every bad row, in file order, as the scan finds it. */
   onRowError?: (error: RowErrorItem) => void;
+  /**
+   * Keeps only the artists whose id passes (`--shard`, docs/ledger.md#shards); the others are
+   * counted in {@link InputScan.otherShards}, after the duplicate and already-done checks.
+   * @default every artist
+   */
+  include?: (artistId: string) => boolean;
   /**
    * How many of the first artists to do to keep in {@link PlannedInput.preview}.
    * @default 0
@@ -109,4 +117,6 @@ export interface ReadPlannedOptions extends ReadArtistsOptions {
    * and every row is read and checked again instead (with `skipIds`, as {@link readArtists} does).
    */
   onFallback?: (reason: string) => void;
+  /** The same filter the scan used ({@link PlanInputOptions.include}), applied when the file is read again. */
+  include?: (artistId: string) => boolean;
 }

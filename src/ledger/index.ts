@@ -4,3 +4,8 @@ export { DEFAULT_ORIGIN, keyFingerprint, LEDGER_FILE, ledgerScope, stateDirector
 export type { LedgerScope } from './scope.js';
 export { LEDGER_APPLICATION_ID, ledgerRows, openLedgerDatabase, resetScope, SqliteLedger } from './sqlite-ledger.js';
 export type { LedgerRow, SqliteLedgerOptions } from './sqlite-ledger.js';
+export { PostgresLedger } from './pg-ledger.js';
+export type { PostgresLedgerOptions } from './pg-ledger.js';
+export { checkLedgerUrl, openPgLedgerDatabase, PG_LEDGER_TABLE, pgLedgerRows, pgResetScope } from './pg-schema.js';
+export { SyncPgClient, SyncPgError } from './pg-sync.js';
+export type { SyncPgOptions } from './pg-sync.js';

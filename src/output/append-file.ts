@@ -3,8 +3,8 @@
  * with O_APPEND, so every line lands at the end even if the file was repaired or grew meanwhile;
  * a crash can therefore only tear the last line, which the next start repairs.
  */
-import { closeSync, fstatSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { UsageError } from '../core/errors.js';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { DiskFullError, diskFullCode, UsageError } from '../core/errors.js';
 
 /** Raised when an output file cannot be opened, written or closed (disk full, I/O error, …). */
 // An output that cannot be written is an unwritable output path: exit 2 (docs/architecture.md#exit-codes).
@@ -46,6 +46,7 @@ export class AppendFile {
   /**
    * Appends `bytes` (one whole line) and returns the file offset where they start.
    * @throws OutputWriteError when the file is closed or the write fails.
+   * @throws DiskFullError when the disk is full (the partial line is cut off again).
    */
   append(bytes: Buffer): number {
     const fd = this.#fd;
@@ -56,6 +57,24 @@ export class AppendFile {
       // One call writes the whole line on a regular file; the loop only covers a short write.
       while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
     } catch (error) {
+      if (diskFullCode(error) !== undefined) {
+        // Cut the part of the line that fit, so the file still ends with a whole line.
+        let cut = true;
+        try {
+          ftruncateSync(fd, start);
+        } catch {
+          cut = false;
+        }
+        if (!cut) {
+          this.#size += done;
+          this.#written += done;
+        }
+        throw new DiskFullError(
+          `disk full: cannot append to ${this.path} (${reason(error)}); every line written before is kept. ` +
+            'Free some space, then continue with --resume',
+          { cause: error },
+        );
+      }
       this.#size += done;
       this.#written += done;
       throw new OutputWriteError(`Cannot write to ${this.path}: ${reason(error)}`, { cause: error });

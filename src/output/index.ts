@@ -1,8 +1,9 @@
 export { outputPaths } from './paths.js';
 export type { OutputPaths } from './paths.js';
 export { prepareOutput } from './prepare.js';
-export { acquireOutputLock, realOutputPath, type OutputLock } from './lock.js';
+export { acquireOutputLock, lockPathFor, realOutputPath, type OutputLock } from './lock.js';
 export { freeBackupPath } from './backup.js';
+export { compactSuperseded, type CompactResult } from './compact.js';
 export type { PrepareOptions, PreparedOutput } from './prepare.js';
 export type { DbResync } from './resume-index.js';
 export { JsonlSink, openJsonlSink } from './jsonl-sink.js';

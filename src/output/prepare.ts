@@ -15,6 +15,11 @@ export interface PrepareOptions {
   resume: boolean;
   /** Empty an existing output and start again. @default false */
   overwrite: boolean;
+  /**
+   * With `resume`: the fingerprint of the prompt about to be sent; lines written by another
+   * prompt are not counted as done (`--redo-stale`). @default undefined (every line counts)
+   */
+  currentFingerprint?: string | undefined;
 }
 
 /** The output files, ready for the sinks, and what an existing output already holds. */
@@ -26,6 +31,8 @@ export interface PreparedOutput {
   backupPath?: string | undefined;
   /** Ids that already have a bio (resume only; empty otherwise). */
   doneIds: Set<string>;
+  /** Ids whose bio was written by another prompt and is to be regenerated (`--redo-stale`). */
+  staleIds: Set<string>;
   /** Lines still owing a database write (`db_status` pending or error). */
   dbResync: DbResync;
   /** Bytes cut from a torn last line (0 when none). */
@@ -132,6 +139,7 @@ export async function prepareOutput(path: string, options: PrepareOptions): Prom
     paths,
     mode: options.resume ? 'resume' : size > 0 ? 'overwrite' : 'new',
     doneIds: new Set(),
+    staleIds: new Set(),
     dbResync: { count: 0, ids: [], lines: [] },
     repairedBytes: 0,
     repairedPreview: undefined,
@@ -148,7 +156,7 @@ export async function prepareOutput(path: string, options: PrepareOptions): Prom
   if (!options.resume || size === 0) return prepared;
 
   const repair = await repairTail(paths.output);
-  const index = await buildResumeIndex(paths.output);
+  const index = await buildResumeIndex(paths.output, { currentFingerprint: options.currentFingerprint });
   return {
     ...prepared,
     ...index,

@@ -12,6 +12,9 @@ const SPACE = 0x20;
 const HEAD = Buffer.from('{"artist_id":"');
 const TAIL = Buffer.from(',"error":null}');
 const STATUS_KEY = Buffer.from(',"db_status":');
+const FINGERPRINT_KEY = Buffer.from(',"prompt_fingerprint":"');
+/** Longest fingerprint looked for at the end of a line (ours are `sha256:` + 16 hex digits). */
+const MAX_FINGERPRINT = 100;
 const NULL = Buffer.from('null');
 const MAX_LISTED = 20;
 
@@ -42,12 +45,30 @@ export interface ResumeIndex {
   invalidLines: number;
   /** Line numbers of the first invalid lines. */
   invalidLineNumbers: number[];
+  /**
+   * Ids whose latest successful line was written by another prompt: its `prompt_fingerprint`
+   * differs from {@link ResumeIndexOptions.currentFingerprint}, or it has none. Empty unless a
+   * current fingerprint was given. These ids are not in `doneIds`: they are to be regenerated.
+   */
+  staleIds: Set<string>;
 }
 
-interface LineFacts {
+/** Options of {@link buildResumeIndex}. */
+export interface ResumeIndexOptions {
+  /**
+   * The fingerprint of the prompt the run will send (`--redo-stale`): artists whose latest line
+   * has another one are left out of `doneIds` and listed in `staleIds`.
+   */
+  currentFingerprint?: string | undefined;
+}
+
+/** What a line of an output says about its artist (internal to the output layer). */
+export interface LineFacts {
   id: string;
   ok: boolean;
   status: string | null;
+  /** The line's `prompt_fingerprint`, null when it has none. */
+  fingerprint: string | null;
 }
 
 function startsWith(buf: Buffer, at: number, end: number, prefix: Buffer): boolean {
@@ -81,7 +102,24 @@ function fastFacts(buf: Buffer, start: number, end: number): LineFacts | undefin
     p = open;
   } else return undefined;
   if (!startsWith(buf, p - STATUS_KEY.length, p, STATUS_KEY)) return undefined;
-  return { id: buf.toString('utf8', idStart, idEnd), ok: true, status };
+  return {
+    id: buf.toString('utf8', idStart, idEnd),
+    ok: true,
+    status,
+    fingerprint: fingerprintBefore(buf, idEnd, p - STATUS_KEY.length),
+  };
+}
+
+/**
+ * The `prompt_fingerprint` value that ends just before `end` (where `,"db_status":` starts), as
+ * the serializer writes it; null when the line has none there.
+ */
+function fingerprintBefore(buf: Buffer, floor: number, end: number): string | null {
+  if (buf[end - 1] !== QUOTE) return null;
+  const open = buf.lastIndexOf(QUOTE, end - 2);
+  if (open <= floor || end - open > MAX_FINGERPRINT) return null;
+  if (!startsWith(buf, open + 1 - FINGERPRINT_KEY.length, open + 1, FINGERPRINT_KEY)) return null;
+  return buf.toString('latin1', open + 1, end - 1);
 }
 
 /** Full parse for lines of any other shape (older tools, hand edits); undefined when invalid. */
@@ -102,11 +140,24 @@ function slowFacts(text: string): LineFacts | undefined {
   // A "success" without its bio is not one: the artist is done again (the line is reported).
   if (ok && typeof record.response_text !== 'string') return undefined;
   const status = typeof record.db_status === 'string' ? record.db_status : null;
-  return { id, ok, status };
+  const fingerprint = typeof record.prompt_fingerprint === 'string' ? record.prompt_fingerprint : null;
+  return { id, ok, status, fingerprint };
+}
+
+/**
+ * Facts of the line `buf[start, end)`: fast for lines of our own shape, parsed otherwise;
+ * undefined for a blank or invalid line.
+ */
+export function lineFacts(buf: Buffer, start: number, end: number): LineFacts | undefined {
+  const facts = fastFacts(buf, start, end);
+  if (facts !== undefined) return facts;
+  const text = buf.toString('utf8', start, end);
+  return text.trim() === '' ? undefined : slowFacts(text);
 }
 
 /** Streams an output file and builds its resume index. The file must exist. */
-export async function buildResumeIndex(path: string): Promise<ResumeIndex> {
+export async function buildResumeIndex(path: string, options: ResumeIndexOptions = {}): Promise<ResumeIndex> {
+  const current = options.currentFingerprint;
   const index: ResumeIndex = {
     doneIds: new Set(),
     dbResync: { count: 0, ids: [], lines: [] },
@@ -116,6 +167,7 @@ export async function buildResumeIndex(path: string): Promise<ResumeIndex> {
     failedLines: 0,
     invalidLines: 0,
     invalidLineNumbers: [],
+    staleIds: new Set(),
   };
   for await (const batch of readLineBatches(path)) {
     const { buf, starts, ends } = batch;
@@ -143,6 +195,11 @@ export async function buildResumeIndex(path: string): Promise<ResumeIndex> {
         index.duplicateLines++;
         if (index.duplicateLineNumbers.length < MAX_LISTED) index.duplicateLineNumbers.push(line);
       } else index.doneIds.add(facts.id);
+      // The latest line of an artist decides: a regenerated line supersedes the stale one before it.
+      if (current !== undefined) {
+        if (facts.fingerprint === current) index.staleIds.delete(facts.id);
+        else index.staleIds.add(facts.id);
+      }
       if (facts.status === 'pending' || facts.status === 'error') {
         index.dbResync.count++;
         index.dbResync.ids.push(facts.id);
@@ -150,5 +207,6 @@ export async function buildResumeIndex(path: string): Promise<ResumeIndex> {
       }
     }
   }
+  for (const id of index.staleIds) index.doneIds.delete(id);
   return index;
 }

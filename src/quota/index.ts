@@ -18,7 +18,7 @@ export {
 export type { HeaderInspection, IgnoredHeader } from './headers.js';
 export { DailyLedger } from './ledger.js';
 export type { DailyLedgerOpenOptions, LedgerLog, LedgerOrigin } from './ledger.js';
-export { LedgerDamagedError } from './ledger-types.js';
+export { LedgerDamagedError, LedgerUnavailableError } from './ledger-types.js';
 export type { ClaimRequest, ClaimResult, QuotaLedger } from './ledger-types.js';
 export { neverReachedProvider } from './never-sent.js';
 export { SpendGuard } from './spend.js';

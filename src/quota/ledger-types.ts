@@ -1,4 +1,4 @@
-import { ConfigError } from '../core/errors.js';
+import { AuthStopError, ConfigError } from '../core/errors.js';
 import type { PauseState, WindowLimits } from './state-store.js';
 
 /** What one admission asks the ledger for: one request and `reserveUsd` dollars, within limits. */
@@ -55,6 +55,12 @@ export interface QuotaLedger {
   markThresholdPause(day: string): void;
   /** Stores the latest window limits. Returns true when they changed. */
   setWindows(limits: WindowLimits): boolean;
+  /**
+   * Processes that use this ledger's scope now, this one included (seen within the last
+   * minute), so each paces at its part of the provider's windows. Absent when the ledger is not
+   * shared between processes that run at once. Cheap to call often: it asks at most every 5 s.
+   */
+  peers?(now: number): number;
   /** Resolves once every change so far is durable. */
   persist(): Promise<void>;
   /** Releases the ledger's resources (after a last {@link persist}). */
@@ -69,5 +75,17 @@ export class LedgerDamagedError extends ConfigError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     Object.defineProperty(this, 'code', { value: 'E_LEDGER_DAMAGED' });
+  }
+}
+
+/**
+ * The shared ledger's database (`--ledger-url`) cannot be reached or answered with an error:
+ * without it no request can be counted, so the run stops sending (exit 3, resumable), like an
+ * API that rejects the credentials.
+ */
+export class LedgerUnavailableError extends AuthStopError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    Object.defineProperty(this, 'code', { value: 'E_LEDGER_UNAVAILABLE' });
   }
 }

@@ -32,6 +32,8 @@ export interface WindowCharge {
    * burst) nor on spare room. Only a 429 to such a request says the pace itself is too fast.
    */
   paced: boolean;
+  /** How far admission moved the request schedule, in ms (0 when requests were not paced). @default 0 */
+  requestMs?: number;
 }
 
 /**
@@ -69,6 +71,8 @@ const RECENT_ADMISSIONS = 20;
  */
 export class RateWindows {
   readonly #share: number;
+  // Processes of the same key pacing against these windows (a shared ledger, docs/ledger.md#postgresql).
+  #peers = 1;
   readonly #maxOutputTokens: number | undefined;
   readonly #windowMs: number;
   readonly #maxHoldMs: number;
@@ -103,6 +107,20 @@ export class RateWindows {
     this.#maxHoldMs = options.maxHoldMs ?? 65_000;
     this.#resetMarginMs = options.resetMarginMs ?? 50;
     this.#slowDownMs = options.slowDownMs ?? 60_000;
+  }
+
+  /**
+   * Sets how many processes share the key's windows, this one included: each paces at its
+   * `1/peers` part of the run's share and spends only that part of any spare room; the headroom
+   * left to other clients of the key stays `(1 − share)`.
+   */
+  setPeers(peers: number): void {
+    this.#peers = Math.max(1, Math.floor(peers));
+  }
+
+  /** The share of the windows this process paces at: the run's share split between its peers. */
+  get #paceShare(): number {
+    return this.#share / this.#peers;
   }
 
   /** True once a request or token limit is known. */
@@ -199,7 +217,7 @@ export class RateWindows {
     const byTokens = tokens === undefined || estimate <= 0 ? undefined : tokens / estimate;
     if (requests === undefined && byTokens === undefined) return 0;
     const spare = Math.min(requests ?? Number.POSITIVE_INFINITY, byTokens ?? Number.POSITIVE_INFINITY);
-    return Math.max(0, Math.floor(spare) - sentSince);
+    return Math.max(0, Math.floor(spare / this.#peers) - sentSince);
   }
 
   /**
@@ -208,7 +226,7 @@ export class RateWindows {
    * from the average tokens a request really uses.
    */
   allowedRatePerMs(): number | undefined {
-    const factor = this.#share * this.#pace.factor;
+    const factor = this.#paceShare * this.#pace.factor;
     const byRequests = this.#requestsLimit === undefined ? undefined : (factor * this.#requestsLimit) / this.#windowMs;
     const perRequest =
       this.#samples > 0 ? (this.#inputTotal + this.#outputTotal) / this.#samples : this.estimateTokens();
@@ -285,23 +303,40 @@ export class RateWindows {
     }
     const paced = this.known;
     const interval = this.#requestIntervalMs(now);
+    const requestMs = interval ?? 0;
     if (interval !== undefined) {
-      const lateMs = catchUpMs(this.#requestsBucket, interval, interval);
+      const lateMs = catchUpMs(this.#requestsBucket, interval / this.#peers, interval);
       this.#nextRequestAt = onSchedule(this.#nextRequestAt, now, lateMs) + interval;
     }
-    if (this.#tokensLimit === undefined) return { tokens: 0, seq, credited: false, paced };
+    if (this.#tokensLimit === undefined) return { tokens: 0, seq, credited: false, paced, requestMs };
     const tokens = this.estimateTokens();
     const msPerToken = this.#msPerToken(this.#tokensLimit);
     const cost = tokens * msPerToken;
-    this.#nextTokenAt = onSchedule(this.#nextTokenAt, now, catchUpMs(this.#tokensBucket, msPerToken, cost)) + cost;
-    return { tokens, seq, credited: false, paced };
+    this.#nextTokenAt =
+      onSchedule(this.#nextTokenAt, now, catchUpMs(this.#tokensBucket, msPerToken / this.#peers, cost)) + cost;
+    return { tokens, seq, credited: false, paced, requestMs };
+  }
+
+  /**
+   * Undoes an admission whose request was never sent: its spare-room credit, request slot and
+   * token charge go back, so the next request may use them.
+   */
+  cancel(charge: WindowCharge): void {
+    if (charge.credited) {
+      this.#credit++;
+      return;
+    }
+    this.#nextRequestAt -= charge.requestMs ?? 0;
+    if (this.#tokensLimit !== undefined && charge.tokens > 0) {
+      this.#nextTokenAt -= charge.tokens * this.#msPerToken(this.#tokensLimit);
+    }
   }
 
   #requestIntervalMs(now: number): number | undefined {
     const slowing = this.#slowUntil > now;
     if (!slowing) this.#slowFactor = 1;
     if (this.#requestsLimit !== undefined) {
-      const base = this.#windowMs / (this.#share * this.#pace.factor * this.#requestsLimit);
+      const base = this.#windowMs / (this.#paceShare * this.#pace.factor * this.#requestsLimit);
       return base * this.#slowFactor;
     }
     // No known limit: only a slow_down paces requests, at a share of the rate seen before it.
@@ -309,7 +344,7 @@ export class RateWindows {
   }
 
   #msPerToken(limit: number): number {
-    return this.#windowMs / (this.#share * this.#pace.factor * limit);
+    return this.#windowMs / (this.#paceShare * this.#pace.factor * limit);
   }
 
   /**
@@ -359,8 +394,9 @@ function onSchedule(slot: number, now: number, lateMs: number): number {
 
 /**
  * How late an admission may be and still keep its slot: half a slot, or up to a quarter of the
- * provider's bucket (at most {@link MAX_CATCH_UP_MS}) once its size is known. Catching up that
- * many slots at once never empties a bucket that the schedule keeps at its refill rate.
+ * provider's bucket (at most {@link MAX_CATCH_UP_MS}) once its size is known, split between the
+ * processes pacing on the key (`msPerUnit` is the whole key's pace). Catching up that many slots
+ * at once never empties a bucket that the schedule keeps at its refill rate.
  */
 function catchUpMs(bucket: number | undefined, msPerUnit: number, slotMs: number): number {
   const half = slotMs / 2;

@@ -138,6 +138,7 @@ export function buildReport(input: BuildInputs): RunReport {
       inputSkipped: s.inputSkipped,
       inputErrors: s.inputErrors,
       failedByKind: { ...o.failedByKind },
+      ...(o.shard ? { shard: { ...o.shard } } : {}),
     },
     checks,
     performance: {

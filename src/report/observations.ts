@@ -21,6 +21,8 @@ export interface Observations {
   startedAt: number;
   /** Comment/blank/header lines and invalid rows of the input scan. */
   inputSkipped: number;
+  /** `I/N` of a `--shard` run, and the valid artists it left to the other shards. */
+  shard?: { of: string; otherShards: number };
   inputErrors: number;
   threshold: number | undefined;
   requestsSent: number;
@@ -96,6 +98,7 @@ export function observeRun(events: RunEmitter, clock: Clock): { observations: Ob
     events.on('run:start', (e) => (o.runStart = e)),
     events.on('input:scanned', (e) => {
       o.inputSkipped = e.skipped;
+      if (e.shard !== undefined) o.shard = { of: e.shard, otherShards: e.otherShards ?? 0 };
       o.inputErrors = e.errors;
     }),
     events.on('quota:init', (e) => (o.threshold = e.threshold)),

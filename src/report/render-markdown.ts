@@ -65,6 +65,14 @@ export function renderReportMarkdown(report: RunReport): string {
         ['Already done (resume)', artists.alreadyDone],
         ['Input rows skipped', artists.inputSkipped],
         ['Input row errors', artists.inputErrors],
+        ...(artists.shard
+          ? [
+              [`Left to the other shards (this is shard ${artists.shard.of})`, artists.shard.otherShards] as [
+                string,
+                number,
+              ],
+            ]
+          : []),
       ],
     ),
     ...(Object.keys(artists.failedByKind).length === 0

@@ -39,6 +39,11 @@ export class ResourceSampler {
     if (rss > this.#peak) this.#peak = rss;
   }
 
+  /** Memory samples taken so far. */
+  get samples(): number {
+    return this.#count;
+  }
+
   /** Highest RSS sampled so far, in bytes. */
   get peakRssBytes(): number {
     return this.#peak;

@@ -91,6 +91,8 @@ export interface RunReport {
     inputErrors: number;
     /** Failed artists by error kind, when known. */
     failedByKind: Record<string, number>;
+    /** With `--shard I/N`: this run's shard and the valid artists left to the others (docs/ledger.md#shards). */
+    shard?: { of: string; otherShards: number };
   };
   /** The plan's "Metrics to Record" table. */
   checks: MetricCheck[];

@@ -4,15 +4,17 @@
  */
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, DiskFullError, diskFullCode } from '../core/errors.js';
 import type { DbStatus, OutputRecord } from '../core/types.js';
 import { chunk, tableRef, updateCatalog, upsertBios, type CatalogRow } from './bio-writes.js';
 import { checkCatalogTable } from './catalog-check.js';
 import { openPostgres, openSqlite, type Connection } from './connect.js';
 import { describeDbError, type DbErrorClass } from './db-errors.js';
 import { hasBio, isUuid, toBioRow } from './records.js';
+import { inTransaction } from './transaction.js';
 import { resolveDbRetryPolicy, withDbRetry, type DbRetryPolicy } from './retry.js';
-import { BIO_TABLE, migrateToLatest } from './schema.js';
+import { BIO_TABLE, migrateToLatest, type StoreDatabase } from './schema.js';
+import type { Kysely } from 'kysely';
 import type { BioStore, StoreDeps, StoreLog, StoreOptions, StoreTarget } from './types.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/u;
@@ -97,6 +99,7 @@ class KyselyBioStore implements BioStore {
   readonly kind: 'sqlite' | 'postgres';
   readonly target: StoreTarget;
   #closed = false;
+  #stopError: DiskFullError | undefined;
   readonly #s: StoreSettings;
 
   constructor(settings: StoreSettings) {
@@ -107,6 +110,10 @@ class KyselyBioStore implements BioStore {
 
   describe(): string {
     return `${this.#s.connection.location} (${this.target} mode, table ${this.#s.qualifiedName})`;
+  }
+
+  get stopError(): DiskFullError | undefined {
+    return this.#stopError;
   }
 
   async write(records: readonly OutputRecord[]): Promise<DbStatus[]> {
@@ -182,6 +189,14 @@ class KyselyBioStore implements BioStore {
       return new Map([...left, ...right]);
     }
     this.#reportFailure(rows, outcome.error, outcome.errorClass, outcome.attempts);
+    if (this.#stopError === undefined && diskFullCode(outcome.error) !== undefined) {
+      this.#stopError = new DiskFullError(
+        `disk full: cannot write to the database ${this.#s.connection.location} ` +
+          `(${describeDbError(outcome.error, this.#s.connection.scrub)}); every bio is safe in the JSONL ` +
+          '(db_status "error" or "pending"), and --resume writes them to the database once there is space',
+        { cause: outcome.error },
+      );
+    }
     return result;
   }
 
@@ -195,29 +210,32 @@ class KyselyBioStore implements BioStore {
   }
 
   async #transaction(rows: readonly OutputRecord[]): Promise<IdStatuses> {
-    const { db, kind } = this.#s.connection;
+    const { db } = this.#s.connection;
     const result: IdStatuses = new Map();
-    await db.transaction().execute(async (trx) => {
-      if (this.target === 'store') {
-        const updatedAt = new Date(this.#s.clock.now()).toISOString();
-        for (const part of chunk(rows)) {
-          const done = await upsertBios(
-            trx,
-            kind,
-            this.#s.schema,
-            part.map((r) => toBioRow(r, updatedAt)),
-          );
-          for (const [id, status] of done) result.set(id, status);
-        }
-        return;
-      }
-      const table = tableRef(this.#s.tableName, this.#s.schema);
-      for (const part of chunk(rows)) {
-        const catalogRows: CatalogRow[] = part.map((r) => ({ id: r.artist_id, bio: r.response_text }));
-        const updated = await updateCatalog(trx, kind, table, catalogRows);
-        for (const row of catalogRows) result.set(row.id, updated.has(row.id) ? 'updated' : 'skipped');
-      }
-    });
+    await inTransaction(db, (trx) => this.#statements(trx, rows, result));
     return result;
+  }
+
+  async #statements(trx: Kysely<StoreDatabase>, rows: readonly OutputRecord[], result: IdStatuses): Promise<void> {
+    const { kind } = this.#s.connection;
+    if (this.target === 'store') {
+      const updatedAt = new Date(this.#s.clock.now()).toISOString();
+      for (const part of chunk(rows)) {
+        const done = await upsertBios(
+          trx,
+          kind,
+          this.#s.schema,
+          part.map((r) => toBioRow(r, updatedAt)),
+        );
+        for (const [id, status] of done) result.set(id, status);
+      }
+      return;
+    }
+    const table = tableRef(this.#s.tableName, this.#s.schema);
+    for (const part of chunk(rows)) {
+      const catalogRows: CatalogRow[] = part.map((r) => ({ id: r.artist_id, bio: r.response_text }));
+      const updated = await updateCatalog(trx, kind, table, catalogRows);
+      for (const row of catalogRows) result.set(row.id, updated.has(row.id) ? 'updated' : 'skipped');
+    }
   }
 }

@@ -1,4 +1,5 @@
 /** Public types of the database layer (docs/architecture.md#database). */
+import type { DiskFullError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import type { DbStatus, OutputRecord } from '../core/types.js';
 
@@ -77,4 +78,9 @@ export interface BioStore {
   write(records: readonly OutputRecord[]): Promise<DbStatus[]>;
   /** Closes connections. Idempotent; later writes return `error`. */
   close(): Promise<void>;
+  /**
+   * Set once a write failed because the database's disk is full: the run should stop (its bios
+   * stay in the JSONL for a later re-sync) rather than fail every later write the same way.
+   */
+  readonly stopError?: DiskFullError | undefined;
 }

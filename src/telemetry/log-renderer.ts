@@ -57,8 +57,15 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
       logger.log(
         'info',
         `Input: ${e.valid} valid artists, ${e.skipped} comment/blank/header lines skipped, ${e.errors} invalid rows` +
-          (e.alreadyDone > 0 ? `, ${e.alreadyDone} already done` : ''),
-        { event: 'input:scanned', valid: e.valid, skipped: e.skipped, errors: e.errors },
+          (e.alreadyDone > 0 ? `, ${e.alreadyDone} already done` : '') +
+          (e.shard === undefined ? '' : ` (shard ${e.shard}: ${e.otherShards ?? 0} artists left to the other shards)`),
+        {
+          event: 'input:scanned',
+          valid: e.valid,
+          skipped: e.skipped,
+          errors: e.errors,
+          ...(e.shard === undefined ? {} : { shard: e.shard, other_shards: e.otherShards }),
+        },
       );
     }),
     events.on('output:repaired', (e) =>
@@ -66,6 +73,22 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
         'warn',
         `Repaired ${e.path}: removed a torn last line (${e.bytesRemoved} bytes) left by an interrupted run`,
         { event: 'output:repaired', bytes_removed: e.bytesRemoved },
+      ),
+    ),
+    events.on('output:stale', (e) =>
+      logger.log(
+        'info',
+        `--redo-stale: ${e.staleArtists} bio${e.staleArtists === 1 ? ' was' : 's were'} written by another prompt ` +
+          `than the current one (${e.fingerprint}) and will be regenerated; each new line replaces the old one`,
+        { event: 'output:stale', stale_artists: e.staleArtists, fingerprint: e.fingerprint },
+      ),
+    ),
+    events.on('output:compacted', (e) =>
+      logger.log(
+        'info',
+        `Removed ${e.removedLines} replaced line${e.removedLines === 1 ? '' : 's'} from ${e.path} ` +
+          `(one line per artist again); the previous file is kept as ${e.backupPath}`,
+        { event: 'output:compacted', removed_lines: e.removedLines, backup: e.backupPath },
       ),
     ),
     events.on('output:damaged', (e) => {
@@ -244,7 +267,7 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
         e.reason === 'SIGINT' || e.reason === 'SIGTERM'
           ? `Received ${e.reason}: no new requests; waiting for ${e.inFlight} in-flight request(s) to finish (press Ctrl+C again to abort them)`
           : e.message;
-      logger.log(e.reason === 'quota' || e.reason === 'auth' ? 'error' : 'warn', what, {
+      logger.log(e.reason === 'quota' || e.reason === 'auth' || e.reason === 'fatal' ? 'error' : 'warn', what, {
         event: 'run:stopping',
         reason: e.reason,
         in_flight: e.inFlight,

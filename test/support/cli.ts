@@ -55,7 +55,7 @@ export interface CliResult {
 export interface RunCliOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
-  /** Kill the process after this long. @default 60000 */
+  /** Kill the process after this long: only a guard against a hang, generous since CI may be busy. @default 300000 */
   timeoutMs?: number;
   /** Called for every stderr line as it arrives (to act mid-run). */
   onStderrLine?: (line: string, child: ChildProcess) => void;
@@ -85,7 +85,7 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
     partial = lines.pop() ?? '';
     for (const line of lines) options.onStderrLine?.(line, child);
   });
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 300_000);
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {
