@@ -6,13 +6,7 @@ import { describe, test } from 'node:test';
 import { ManualClock } from '../src/core/clock.js';
 import { ProviderError } from '../src/core/errors.js';
 import { RunEmitter } from '../src/core/events.js';
-import {
-  InFlightLimit,
-  openQuotaGate,
-  RateWindows,
-  type QuotaGate,
-  type QuotaGateOptions,
-} from '../src/quota/index.js';
+import { InFlightLimit, openQuotaGate, type QuotaGate, type QuotaGateOptions } from '../src/quota/index.js';
 import { TokenBucket } from '../src/simulator/token-bucket.js';
 
 const START = Date.parse('2026-12-01T10:00:00Z');
@@ -228,49 +222,5 @@ describe('pacing at the edge (manual clock)', () => {
     const b = await next;
     assert.equal(b.admittedAt - a.admittedAt, 1000);
     await gate.close();
-  });
-});
-
-describe('a late timer on a busy machine (manual clock)', () => {
-  /** Admissions a run on the stated 1,200/min pace makes at `lateAt`, its slot at START + 50 being late. */
-  function admissionsWhenLate(bucketResetMs: number, lateAt: number): { count: number; next: number } {
-    const windows = new RateWindows({ share: 1, maxOutputTokens: 200 });
-    // 0 left, full again after `bucketResetMs` at 20 a second: the bucket's size.
-    windows.observe(
-      {
-        requestsLimit: 1200,
-        requestsRemaining: 0,
-        requestsResetMs: bucketResetMs,
-        tokensLimit: undefined,
-        tokensRemaining: undefined,
-        tokensResetMs: undefined,
-      },
-      START,
-    );
-    windows.admit(START);
-    let count = 0;
-    while (windows.nextAdmissionAt(lateAt) <= lateAt && count < 100) {
-      windows.admit(lateAt);
-      count++;
-    }
-    return { count, next: windows.nextAdmissionAt(lateAt) };
-  }
-
-  test('200 ms late against a bucket of 20 (per-second enforcement) loses no slot: the 4 missed ones go at once', () => {
-    const { count, next } = admissionsWhenLate(1000, START + 250);
-    assert.equal(count, 5, 'slots 50, 100, 150, 200 and 250 ms');
-    assert.equal(next, START + 300);
-  });
-
-  test('200 ms late against a bucket of 5 restarts the schedule: never a catch-up burst beyond a quarter of the bucket', () => {
-    const { count, next } = admissionsWhenLate(250, START + 250);
-    assert.equal(count, 1);
-    assert.equal(next, START + 300);
-  });
-
-  test('a gap longer than a second (nobody was waiting) is never turned into a burst, however big the bucket', () => {
-    const { count, next } = admissionsWhenLate(60_000, START + 5050);
-    assert.equal(count, 1);
-    assert.equal(next, START + 5100);
   });
 });

@@ -49,10 +49,6 @@ const SPARE_MARGIN_SHARE = 0.02;
 const SPARE_MARGIN_MIN = 2;
 
 const MAX_SLOW_FACTOR = 8;
-// Lateness of an admission that still keeps the paced schedule, as a share of the provider's
-// bucket, and at most this long: a busy event loop must not cost slots, idle time no big burst.
-const CATCH_UP_SHARE = 0.25;
-const MAX_CATCH_UP_MS = 1000;
 const RECENT_ADMISSIONS = 20;
 
 /**
@@ -83,8 +79,6 @@ export class RateWindows {
   #tokensLimit: number | undefined;
   #requestsRemaining: number | undefined;
   #tokensRemaining: number | undefined;
-  #requestsBucket: number | undefined;
-  #tokensBucket: number | undefined;
   #nextRequestAt = Number.NEGATIVE_INFINITY;
   #nextTokenAt = Number.NEGATIVE_INFINITY;
   #holdUntil = Number.NEGATIVE_INFINITY;
@@ -174,11 +168,6 @@ export class RateWindows {
     this.#restoredOnly = false;
     this.#requestsLimit = positive(status.requestsLimit) ?? this.#requestsLimit;
     this.#tokensLimit = positive(status.tokensLimit) ?? this.#tokensLimit;
-    this.#requestsBucket =
-      bucketSize(this.#requestsLimit, status.requestsRemaining, status.requestsResetMs, this.#windowMs) ??
-      this.#requestsBucket;
-    this.#tokensBucket =
-      bucketSize(this.#tokensLimit, status.tokensRemaining, status.tokensResetMs, this.#windowMs) ?? this.#tokensBucket;
     if (status.requestsRemaining !== undefined) this.#requestsRemaining = status.requestsRemaining;
     if (status.tokensRemaining !== undefined) this.#tokensRemaining = status.tokensRemaining;
     this.#holdIfLow(this.#requestsLimit, status.requestsRemaining, status.requestsResetMs, now);
@@ -304,16 +293,11 @@ export class RateWindows {
     const paced = this.known;
     const interval = this.#requestIntervalMs(now);
     const requestMs = interval ?? 0;
-    if (interval !== undefined) {
-      const lateMs = catchUpMs(this.#requestsBucket, interval / this.#peers, interval);
-      this.#nextRequestAt = onSchedule(this.#nextRequestAt, now, lateMs) + interval;
-    }
+    if (interval !== undefined) this.#nextRequestAt = onSchedule(this.#nextRequestAt, now, interval) + interval;
     if (this.#tokensLimit === undefined) return { tokens: 0, seq, credited: false, paced, requestMs };
     const tokens = this.estimateTokens();
-    const msPerToken = this.#msPerToken(this.#tokensLimit);
-    const cost = tokens * msPerToken;
-    this.#nextTokenAt =
-      onSchedule(this.#nextTokenAt, now, catchUpMs(this.#tokensBucket, msPerToken / this.#peers, cost)) + cost;
+    const cost = tokens * this.#msPerToken(this.#tokensLimit);
+    this.#nextTokenAt = onSchedule(this.#nextTokenAt, now, cost) + cost;
     return { tokens, seq, credited: false, paced, requestMs };
   }
 
@@ -383,39 +367,13 @@ export class RateWindows {
 }
 
 /**
- * Where the next slot is booked from. An admission later than its slot by at most `lateMs` (a
- * timer that fired late on a busy event loop) keeps the schedule, so lateness does not add up
- * over thousands of admissions; after a longer gap (nobody was waiting, or a refund) the schedule
- * restarts at `now`, so idle time is never turned into a burst.
+ * Where the next slot is booked from. A timer that fires a little late (less than half a slot)
+ * keeps the schedule, so lateness does not add up over thousands of admissions; after a longer
+ * gap (nobody was waiting, or a refund) the schedule restarts at `now`, so idle time is never
+ * turned into a burst.
  */
-function onSchedule(slot: number, now: number, lateMs: number): number {
-  return slot <= now && now - slot <= lateMs ? slot : Math.max(slot, now);
-}
-
-/**
- * How late an admission may be and still keep its slot: half a slot, or up to a quarter of the
- * provider's bucket (at most {@link MAX_CATCH_UP_MS}) once its size is known, split between the
- * processes pacing on the key (`msPerUnit` is the whole key's pace). Catching up that many slots
- * at once never empties a bucket that the schedule keeps at its refill rate.
- */
-function catchUpMs(bucket: number | undefined, msPerUnit: number, slotMs: number): number {
-  const half = slotMs / 2;
-  if (bucket === undefined) return half;
-  return Math.max(half, Math.min(MAX_CATCH_UP_MS, CATCH_UP_SHARE * bucket * msPerUnit));
-}
-
-/**
- * The size of a provider's bucket as its headers reveal it: the reset is the time until it is
- * full again at `limit` per window. Undefined without a limit, a remaining count or a reset.
- */
-function bucketSize(
-  limit: number | undefined,
-  remaining: number | undefined,
-  resetMs: number | undefined,
-  windowMs: number,
-): number | undefined {
-  if (limit === undefined || remaining === undefined || resetMs === undefined) return undefined;
-  return Math.min(limit, remaining + (resetMs * limit) / windowMs);
+function onSchedule(slot: number, now: number, slotMs: number): number {
+  return slot <= now && now - slot <= slotMs / 2 ? slot : Math.max(slot, now);
 }
 
 function positive(value: number | undefined): number | undefined {
