@@ -18,6 +18,8 @@ export interface ProgressFigures {
   requests?: number;
   /** Threshold share of the daily limit, when monitoring is on. */
   threshold?: number | undefined;
+  /** Length of the threshold pause, for the ETA. @default 24 hours */
+  pauseDurationMs?: number | undefined;
   /** Dollars spent so far; null or absent when nothing was priced. */
   costUsd?: number | null;
 }
@@ -78,6 +80,7 @@ function figures(o: ProgressOptions): Figures {
     usedToday: snap.usedToday,
     dailyLimit: snap.dailyLimit,
     threshold: stats.threshold,
+    pauseDurationMs: stats.pauseDurationMs,
     pausedUntil,
   });
   return { done, total, rate: `${perSecond.toFixed(2)}/s`, etaText: formatEta(eta), quota, status };
