@@ -88,9 +88,30 @@ function assertExactly(found: Line[], ids: string[]): void {
   assert.deepEqual([...seen].sort(), [...ids].sort());
 }
 
+interface BillingReport {
+  billing: {
+    mode: string;
+    costUsd: number;
+    standardCostUsd: number;
+    savingUsd: number;
+    savingPercent: number;
+    linesByTier: Record<string, number>;
+    batches: {
+      id: string;
+      part: string;
+      status: string;
+      requests: number;
+      completed: number;
+      failed: number;
+      written: number;
+    }[];
+  };
+}
+
 test('300 artists with --batch-max-requests 100 run as 3 batches: 300 lines, each with its batch id and batch price', async () => {
   await withJob({ batchLinesPerPoll: 40 }, artists(300), async (job) => {
-    const r = await job.run(['--batch-max-requests', '100']);
+    const reportPath = join(job.dir, 'report.json');
+    const r = await job.run(['--batch-max-requests', '100', '--report', reportPath]);
     assert.equal(r.code, 0, r.stderr);
     const found = await jsonl<Line>(job.output);
     assertExactly(found, job.ids);
@@ -107,6 +128,19 @@ test('300 artists with --batch-max-requests 100 run as 3 batches: 300 lines, eac
       parts: { batchIds: string[] }[];
     };
     assert.deepEqual(state.parts.flatMap((p) => p.batchIds).sort(), [...created].sort());
+    // The report: mode, every batch with its final counts, spend, and the saving against standard prices.
+    const { billing } = JSON.parse(await readFile(reportPath, 'utf8')) as BillingReport;
+    assert.equal(billing.mode, 'batch');
+    assert.deepEqual(billing.batches.map((b) => b.id).sort(), [...created].sort());
+    for (const b of billing.batches) {
+      assert.deepEqual([b.status, b.requests, b.completed, b.failed, b.written], ['completed', 100, 100, 0, 100]);
+    }
+    const spent = found.reduce((sum, l) => sum + (l.cost_usd ?? 0), 0);
+    assert.ok(Math.abs(billing.costUsd - spent) < 1e-6, `${billing.costUsd} vs ${spent}`);
+    assert.ok(Math.abs(billing.standardCostUsd - 2 * spent) < 1e-6);
+    assert.ok(Math.abs(billing.savingUsd - spent) < 1e-6);
+    assert.equal(billing.savingPercent, 50);
+    assert.deepEqual(billing.linesByTier, { batch: 300 });
   });
 });
 

@@ -18,6 +18,14 @@ interface Line {
 
 interface Report {
   performance: { pauses: number; pausesByReason: Record<string, number> };
+  billing: {
+    mode: string;
+    costUsd: number | null;
+    standardCostUsd: number | null;
+    savingUsd: number | null;
+    savingPercent: number | null;
+    linesByTier: Record<string, number>;
+  };
   analysis: { retriesByKind: Record<string, number>; rateLimitedByKind: Record<string, number> };
 }
 
@@ -84,11 +92,20 @@ test('flex mode with 30 % resource-unavailable 429s completes every artist at th
   // Not a rate limit: each refusal was one retry of its own artist, and nothing paused the run.
   assert.equal(report.analysis.retriesByKind['resource_unavailable'], stats.flex?.resourceUnavailable);
   assert.equal(report.performance.pauses, 0);
+  // The report's billing section: every line at the flex tier, half the standard price.
+  const spent = found.reduce((sum, l) => sum + (l.cost_usd ?? 0), 0);
+  const standard = found.reduce((sum, l) => sum + expectedCost(l, 'standard'), 0);
+  assert.equal(report.billing.mode, 'flex');
+  assert.deepEqual(report.billing.linesByTier, { flex: 60 });
+  assert.ok(Math.abs((report.billing.costUsd ?? -1) - spent) < 1e-6);
+  assert.ok(Math.abs((report.billing.standardCostUsd ?? -1) - standard) < 1e-6);
+  assert.equal(report.billing.savingPercent, 50);
+  assert.match(result.stderr, /Mode flex: lines by tier 60 flex · spend \$[0-9.]+ · at standard prices .* \(50 %\)/);
   assert.doesNotMatch(result.stderr, /holds off|Rate limit hit/i);
 });
 
 test('--flex-fallback standard --flex-fallback-after 2 sends refused artists at the standard tier and records it', async () => {
-  const { result, found, stats } = await flexRun({ flexUnavailableRate: 1 }, 12, [
+  const { result, found, stats, report } = await flexRun({ flexUnavailableRate: 1 }, 12, [
     '--flex-fallback',
     'standard',
     '--flex-fallback-after',
@@ -101,4 +118,8 @@ test('--flex-fallback standard --flex-fallback-after 2 sends refused artists at 
   // Exactly two flex tries per artist, then one standard request.
   assert.equal(stats.flex?.requestsByTier['flex'], 24);
   assert.equal(stats.flex?.requestsByTier['default'], 12);
+  // Fallback lines are billed at the standard price: nothing saved.
+  assert.deepEqual(report.billing.linesByTier, { standard: 12 });
+  assert.equal(report.billing.savingUsd, 0);
+  assert.equal(report.billing.savingPercent, 0);
 });

@@ -49,7 +49,7 @@ function record(events: RunEmitter): { [K in keyof RunEvents]?: RunEvents[K][] }
   return seen;
 }
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);

@@ -147,15 +147,15 @@ describe('retry policy table (random fixed at 0.5)', () => {
 });
 
 describe('shared 429 hold-off in the gate', () => {
-  test('every worker holds off until retry-after, and decide returns the remaining hold-off', async () => {
+  test('every worker holds off until retry-after, and settle returns a retry after the remaining hold-off', async () => {
     const { gate, clock } = await open();
     await warmUp(gate);
     const signal = new AbortController().signal;
     const permit = await gate.acquire(signal);
     const error = failure('rate_limit', { status: 429, apiCode: 'rate_limit_exceeded', retryAfterMs: 3000 });
-    permit.settle({ ok: false, error });
     // The remaining hold-off is the floor; each worker adds up to 10 % (at most 1 s) of jitter.
-    assert.deepEqual(gate.decide(error, 1, 5), { action: 'retry', delayMs: 3150 });
+    const decision = permit.settle({ ok: false, error }, { attempt: 1, maxRetries: 5 });
+    assert.deepEqual(decision, { action: 'retry', delayMs: 3150 });
     assert.equal(gate.snapshot().pausedUntil, START + 3000);
 
     const before = admitted(gate);
@@ -163,7 +163,8 @@ describe('shared 429 hold-off in the gate', () => {
     clock.advance(2999);
     await tick();
     assert.equal(admitted(gate), before, 'another worker is held off too');
-    assert.deepEqual(gate.decide(error, 1, 5), { action: 'retry', delayMs: 1 }, 'the same error is applied once');
+    assert.equal(permit.settle({ ok: false, error }), decision, 'a second settle changes nothing');
+    assert.equal(gate.snapshot().pausedUntil, START + 3000);
     clock.advance(1);
     const granted = await other;
     assert.equal(granted.admittedAt, START + 3000);
@@ -241,8 +242,7 @@ describe('shared 429 hold-off in the gate', () => {
     const signal = new AbortController().signal;
     const permit = await gate.acquire(signal);
     const error = failure('rate_limit', { status: 429 });
-    permit.settle({ ok: false, error });
-    const decision = gate.decide(error, 1, 5);
+    const decision = permit.settle({ ok: false, error }, { attempt: 1, maxRetries: 5 });
     assert.deepEqual(decision, { action: 'retry', delayMs: 525 });
     const next = gate.acquire(signal);
     clock.advance(499);
@@ -296,13 +296,12 @@ describe('stop latch, abort and close', () => {
     const { gate } = await open();
     await warmUp(gate);
     const signal = new AbortController().signal;
-    const permit = await gate.acquire(signal);
+    const [permit, other] = [await gate.acquire(signal), await gate.acquire(signal)];
     const error = failure('quota', { status: 429, apiCode: 'insufficient_quota' });
-    permit.settle({ ok: false, error });
-    const decision = gate.decide(error, 1, 5);
+    const decision = permit.settle({ ok: false, error });
     assert.ok(decision.action === 'stop' && decision.error instanceof QuotaStopError);
     await assert.rejects(gate.acquire(signal), (e) => e === decision.error);
-    const again = gate.decide(failure('quota', { status: 429 }), 1, 5);
+    const again = other.settle({ ok: false, error: failure('quota', { status: 429 }) });
     assert.ok(again.action === 'stop' && again.error === decision.error);
     await gate.close();
   });
@@ -313,10 +312,9 @@ describe('stop latch, abort and close', () => {
     const [first] = await Promise.all(Array.from({ length: 8 }, () => gate.acquire(signal)));
     const waiting = gate.acquire(signal); // beyond the initial burst: waits for an answer
     const error = failure('auth', { status: 401 });
-    first?.settle({ ok: false, error });
+    const decision = first?.settle({ ok: false, error });
     await assert.rejects(waiting, AuthStopError);
-    const decision = gate.decide(error, 1, 5);
-    assert.ok(decision.action === 'stop' && decision.error instanceof AuthStopError);
+    assert.ok(decision?.action === 'stop' && decision.error instanceof AuthStopError);
     await gate.close();
   });
 

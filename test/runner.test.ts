@@ -33,8 +33,13 @@ function success(): ProviderSuccess {
 
 const passGate = (decide: (e: ProviderError, attempt: number, max: number) => RetryDecision): DispatchGate => ({
   acquire: (signal) =>
-    signal.aborted ? Promise.reject(signal.reason as Error) : Promise.resolve({ settle: () => undefined }),
-  decide,
+    signal.aborted
+      ? Promise.reject(signal.reason as Error)
+      : Promise.resolve({
+          settle: (outcome, info = { attempt: 1, maxRetries: 5 }) =>
+            'error' in outcome ? decide(outcome.error, info.attempt, info.maxRetries) : { action: 'done' },
+          cancel: () => undefined,
+        }),
   snapshot: () => ({
     usedToday: 0,
     dailyLimit: undefined,

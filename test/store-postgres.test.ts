@@ -355,14 +355,17 @@ describe('PostgreSQL store', { skip }, () => {
     assert.deepEqual(rows, [{ bio: 'c' }]);
   });
 
-  test('a thousand records are written in one batch in well under two seconds', async () => {
+  // Speed is measured in bench/, not asserted here: a busy CI machine would make it flake.
+  test('a thousand records are written in one batch, each reported inserted', async () => {
     const store = await open('store');
     const batch = Array.from({ length: 1000 }, (_, i) => record(`speed-${i}`, `bio ${i}`));
-    const started = performance.now();
     const statuses = await store.write(batch);
-    const elapsed = performance.now() - started;
     await store.close();
+    assert.equal(statuses.length, 1000);
     assert.equal(statuses.filter((s) => s === 'inserted').length, 1000);
-    assert.ok(elapsed < 2000, `1000 records took ${elapsed.toFixed(0)} ms`);
+    const { rows } = await admin.query(
+      `SELECT count(*)::int AS n FROM ${schema}.artist_bios WHERE artist_id LIKE 'speed-%'`,
+    );
+    assert.deepEqual(rows, [{ n: 1000 }]);
   });
 });

@@ -159,15 +159,14 @@ describe('SQLite store mode', () => {
     await store.close();
   });
 
-  test('a thousand records go through in well under a second', async () => {
+  // Speed is measured in bench/, not asserted here: a busy CI machine would make it flake.
+  test('a thousand records go through in one batch, each reported inserted', async () => {
     const store = await openBioStore({ sqlitePath: path.join(dir, 'speed.sqlite'), target: 'store', testMode: false });
     const batch = Array.from({ length: 1000 }, (_, i) => record(String(i), `bio ${i}`));
-    const started = performance.now();
     const statuses = await store.write(batch);
-    const elapsed = performance.now() - started;
     await store.close();
+    assert.equal(statuses.length, 1000);
     assert.equal(statuses.filter((s) => s === 'inserted').length, 1000);
-    assert.ok(elapsed < 1000, `1000 records took ${elapsed.toFixed(0)} ms`);
   });
 });
 

@@ -227,3 +227,39 @@ test('--help explains the checks and shows an example', () => {
   assert.throws(() => cmd.parse(['--help'], { from: 'user' }));
   assert.match(after, /\$ artist-bio-gen validate out\.jsonl --input artists\.csv/);
 });
+
+test('mixed prompt fingerprints are a warning with the count per fingerprint, not a failure', async () => {
+  const A = 'sha256:aaaaaaaaaaaaaaaa';
+  const B = 'sha256:bbbbbbbbbbbbbbbb';
+  const paths = await files({
+    'out.jsonl':
+      [
+        line('1', { prompt_fingerprint: A }),
+        line('2', { prompt_fingerprint: B }),
+        line('3', { prompt_fingerprint: A }),
+        line('4'),
+        line('5', { prompt_fingerprint: B, error: 'APIError: failed' }),
+      ].join('\n') + '\n',
+  });
+  const out = paths['out.jsonl'];
+  const result = await validateOutput({ outputPath: out });
+  assert.deepEqual(result.promptFingerprints, { [A]: 2, [B]: 1, none: 1 }, 'failure lines are not counted');
+  const { out: text, exitCode } = await runCommand([out]);
+  assert.match(text, /! warning: bios written by 3 different prompts/);
+  assert.match(text, new RegExp(`${A}: 2\\n.*${B}: 1\\n.*none: 1\\n.*--resume --redo-stale`, 's'));
+  assert.equal(exitCode, 1, 'the error line fails the file; the mix alone would not');
+});
+
+test('an output written by one prompt gives no fingerprint warning', async () => {
+  const A = 'sha256:aaaaaaaaaaaaaaaa';
+  const paths = await files({
+    'one.jsonl': [line('1', { prompt_fingerprint: A }), line('2', { prompt_fingerprint: A })].join('\n') + '\n',
+  });
+  const { out, exitCode } = await runCommand([paths['one.jsonl']]);
+  assert.equal(exitCode, 0, out);
+  assert.doesNotMatch(out, /warning/);
+  const mixed = await files({ 'mix.jsonl': [line('1', { prompt_fingerprint: A }), line('2')].join('\n') + '\n' });
+  const second = await runCommand([mixed['mix.jsonl']]);
+  assert.equal(second.exitCode, 0, 'a mix alone still passes');
+  assert.match(second.out, /2 different prompts/);
+});

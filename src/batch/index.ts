@@ -10,3 +10,4 @@ export { estimateTokens, MAX_BATCH_FILE_BYTES, splitIntoFiles } from './planner.
 export type { PlannedFile, PlannedLine, SplitLimits } from './planner.js';
 export { BatchSpend } from './spend.js';
 export type { BatchSpendDeps, ReserveResult } from './spend.js';
+export { CompletionRate, jobProgress } from './progress.js';

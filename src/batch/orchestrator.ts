@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import { ProviderError, type QuotaStopError } from '../core/errors.js';
-import type { RunEmitter } from '../core/events.js';
+import type { BatchStatus, RunEmitter } from '../core/events.js';
 import type { Artist, DbStatus, RequestRecord, TokenUsage } from '../core/types.js';
 import { failureRecord, successRecord, type ResultSink } from '../pipeline/index.js';
 import type { SpendHold } from '../quota/index.js';
@@ -14,6 +14,7 @@ import type { BatchApi, BatchInfo } from './api.js';
 import { readResultFile, type LineOutcome } from './collector.js';
 import { saveJobState, type BatchJobState, type BatchPart } from './job-state.js';
 import { estimateTokens, splitIntoFiles, type PlannedLine } from './planner.js';
+import { CompletionRate, jobProgress } from './progress.js';
 import type { BatchSpend } from './spend.js';
 
 /** Refusals of a part with nothing else queued before it is given up (it can never fit). */
@@ -80,7 +81,9 @@ class BatchJob {
   readonly #artists = new Map<string, Artist>();
   /** Parts refused by the token queue, waiting for another batch to end. */
   readonly #waiting = new Set<string>();
-  readonly #lastSeen = new Map<string, string>();
+  /** What the last poll saw of each batch. */
+  readonly #lastSeen = new Map<string, BatchStatus>();
+  readonly #rate = new CompletionRate();
   #succeeded = 0;
   #failed = 0;
   #created = 0;
@@ -125,6 +128,7 @@ class BatchJob {
       if (this.#options.signal.aborted) return this.#result(true);
       let changed = await this.#submit();
       changed = (await this.#poll()) || changed;
+      if (changed) this.#progress();
       if (this.#stopError !== undefined && !this.#state.parts.some((part) => part.status === 'submitted')) {
         return this.#result(true);
       }
@@ -259,11 +263,12 @@ class BatchJob {
       this.#created++;
       this.#waiting.delete(part.name);
       changed = true;
-      this.#log(
-        'info',
-        `Batch ${info.id} submitted: ${part.name}, ${part.customIds.length} requests` +
-          (part.attempt > 1 ? ` (try ${part.attempt})` : ''),
-      );
+      this.#deps.events.emit('batch:submitted', {
+        batchId: info.id,
+        part: part.name,
+        requests: part.customIds.length,
+        attempt: part.attempt,
+      });
     }
     return changed;
   }
@@ -316,14 +321,24 @@ class BatchJob {
     for (const part of this.#state.parts) {
       if (part.status !== 'submitted' || part.batchId === null) continue;
       const info = await this.#deps.api.retrieve(part.batchId);
-      const seen = `${info.status} ${info.completed}/${info.failed}/${info.total}`;
-      if (this.#lastSeen.get(info.id) !== seen) {
+      const seen: BatchStatus = {
+        batchId: info.id,
+        part: part.name,
+        status: info.status,
+        completed: info.completed,
+        failed: info.failed,
+        total: info.total,
+      };
+      const last = this.#lastSeen.get(info.id);
+      if (
+        last?.status !== seen.status ||
+        last.completed !== seen.completed ||
+        last.failed !== seen.failed ||
+        last.total !== seen.total
+      ) {
         this.#lastSeen.set(info.id, seen);
         changed = true;
-        this.#log(
-          'info',
-          `Batch ${info.id} (${part.name}): ${info.status}, ${info.completed} completed, ${info.failed} failed of ${info.total}`,
-        );
+        this.#deps.events.emit('batch:status', seen);
       }
       if (TERMINAL.has(info.status)) {
         await this.#collect(part, info);
@@ -402,11 +417,14 @@ class BatchJob {
     this.#settle(part);
     this.#plan(retry, part.attempt + 1);
     this.#save();
-    this.#log(
-      'info',
-      `Batch ${info.id} (${part.name}) ${info.status}: ${part.succeeded} written, ${part.failed} failed, ` +
-        `${part.resubmitted} resubmitted`,
-    );
+    this.#deps.events.emit('batch:collected', {
+      batchId: info.id,
+      part: part.name,
+      status: info.status,
+      written: part.succeeded,
+      failed: part.failed,
+      resubmitted: part.resubmitted,
+    });
   }
 
   #success(artist: Artist, outcome: Extract<LineOutcome, { ok: true }>, part: BatchPart, batchId: string): void {
@@ -455,6 +473,13 @@ class BatchJob {
     this.#failed++;
     part.failed++;
     this.#deps.events.emit('artist:failed', { artist, worker: 0, index: ++this.#index, total: undefined, record });
+  }
+
+  /** Emits the job's progress, with the time left at the rate observed so far. */
+  #progress(): void {
+    const figures = jobProgress(this.#state.parts, this.#lastSeen);
+    const etaMs = this.#rate.etaMs(this.#deps.clock.now(), figures.requestsFinished, figures.requestsTotal);
+    this.#deps.events.emit('batch:progress', { ...figures, etaMs });
   }
 
   /** Says whether every artist submitted in this job came back as a success or a recorded failure. */

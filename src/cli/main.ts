@@ -9,6 +9,7 @@ import { runCommand, type RunHost } from './run-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { validateCommand } from './validate-command.js';
 import { reportCommand } from './report-command.js';
+import { dashboardCommand } from './dashboard-command.js';
 
 function packageVersion(): string {
   try {
@@ -63,6 +64,7 @@ export function buildProgram(): Command {
   program.addCommand(simulateCommand());
   program.addCommand(validateCommand());
   program.addCommand(reportCommand());
+  program.addCommand(dashboardCommand());
   program.addCommand(dbCommand());
   program.addCommand(batchCommand());
   program.addCommand(quotaCommand());

@@ -1,6 +1,6 @@
 /**
  * The batch branch of `run` (`--mode batch`): opens the job state next to the output, drives the
- * batch loop with the run's sinks, and says what the job cost against standard prices.
+ * batch loop with the run's sinks; the summary and report say what it cost (docs/batch.md#report).
  * See docs/batch.md.
  */
 import { unlinkSync } from 'node:fs';
@@ -15,7 +15,7 @@ import {
 } from '../batch/index.js';
 import type { RunConfig } from '../config/index.js';
 import type { Pricer } from '../cost/pricer.js';
-import { formatUsd, worstCaseCost, type MeasuringBuilder } from '../cost/index.js';
+import { worstCaseCost, type MeasuringBuilder } from '../cost/index.js';
 import type { Clock } from '../core/clock.js';
 import { UsageError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
@@ -104,21 +104,5 @@ export async function executeBatch(branch: BatchBranch, todo: AsyncIterable<Arti
       signal: branch.signal,
     },
   );
-  events.log('info', batchSummary(result, state.parts.length));
   return result;
-}
-
-/** One line: mode, batches, spend, and the saving against standard prices. */
-export function batchSummary(result: BatchRunResult, parts: number): string {
-  const spend = result.costUsd === null ? 'n/a (no priced answer)' : formatUsd(result.costUsd);
-  const standard = result.standardCostUsd;
-  const saving =
-    result.costUsd === null || standard === null || standard === 0
-      ? ''
-      : `; at standard prices ${formatUsd(standard)}, saved ${formatUsd(standard - result.costUsd)} ` +
-        `(${Math.round(((standard - result.costUsd) / standard) * 100)} %)`;
-  return (
-    `Mode batch: ${result.batchesCreated} batch(es) created in this run, ${parts} part(s) in the job; ` +
-    `spend ${spend} at batch prices${saving}`
-  );
 }

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { secretMaskFor, type RunConfig } from '../config/index.js';
 import { BioGenError, ExitCode, exitCodeFor, ProviderUnreachableError } from '../core/errors.js';
+import { LedgerUnavailableError } from '../quota/index.js';
 import type { RunEmitter, RunSummary } from '../core/events.js';
 import type { RunOutcome } from '../pipeline/index.js';
 import { summaryLines, writeReport, type RunRecorder } from '../report/index.js';
@@ -21,7 +22,10 @@ export function exitCodeOf(outcome: RunOutcome): { code: number; kind: RunSummar
     case 'auth':
       return {
         code: ExitCode.config,
-        kind: outcome.stopError instanceof ProviderUnreachableError ? 'failed' : 'auth_failed',
+        kind:
+          outcome.stopError instanceof ProviderUnreachableError || outcome.stopError instanceof LedgerUnavailableError
+            ? 'failed'
+            : 'auth_failed',
       };
     default:
       return outcome.failed > 0

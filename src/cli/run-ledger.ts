@@ -126,8 +126,13 @@ export async function spendOptions(
     );
   }
   return {
-    reserveUsd: () =>
-      price === undefined || cap === undefined ? 0 : worstCaseCost(builder.maxInputTokens, cap, price),
+    // The largest cap built so far: a larger-cap retry reserves its own worst case (docs/costs.md#dollar-limits).
+    reserveUsd: () => {
+      const reservedCap = builder.maxReservedOutputTokens;
+      return price === undefined || reservedCap === undefined
+        ? 0
+        : worstCaseCost(builder.maxInputTokens, reservedCap, price);
+    },
     actualUsd: (usage) => (price === undefined ? undefined : (pricer.costOf(usage, model ?? '') ?? undefined)),
     maxCostUsd: config.maxCost,
     jobSpentUsd: spent,

@@ -16,11 +16,13 @@ import {
   type Pricer,
 } from '../cost/index.js';
 import { checkLooksLikeArtists, parseShard } from '../input/index.js';
-import { createRequestBuilder } from '../prompt/index.js';
+import { createRequestBuilder, type RequestBuilder } from '../prompt/index.js';
 import { scanRunInput, type RunInputScan } from './input-scan.js';
 import type { RunContext } from './run-context.js';
-import { dryRunText, promptSource } from './run-prompt.js';
+import { dryRunPayloads, dryRunText, promptSource } from './run-prompt.js';
+import { dryRunOutput, estimateDryRun } from './dry-run-estimate.js';
 import { redoStale } from './run-redo-stale.js';
+import { SIMULATE_PROFILE } from './simulate-profile.js';
 
 /** What the prepare phase found out: the work to do and where its results go. */
 export interface RunPlan {
@@ -40,6 +42,31 @@ export interface RunPlan {
 export function lockOutput(ctx: RunContext, stack: DisposalStack, paths: OutputPaths): void {
   const lock = acquireOutputLock(paths.lock, paths.output, (message) => ctx.events.log('warn', message));
   stack.defer(() => lock.release(), 'output lock');
+}
+
+// The dry run's stdout: the first request bodies and the estimate of the whole job (docs/costs.md#the-estimate).
+async function printDryRun(
+  ctx: RunContext,
+  builder: RequestBuilder,
+  pricer: Pricer,
+  scan: RunInputScan,
+  paths: OutputPaths,
+): Promise<void> {
+  const { config, events } = ctx;
+  const estimate = await estimateDryRun(config, {
+    builder,
+    pricer,
+    scan,
+    paths,
+    events,
+    env: ctx.deps.env,
+    now: ctx.clock.now(),
+    simulatedLimits: { requestsPerMinute: SIMULATE_PROFILE.rpm, tokensPerMinute: SIMULATE_PROFILE.tpm },
+  });
+  const preview = dryRunText(builder, scan.preview, scan.valid);
+  ctx.deps.stdout.write(
+    dryRunOutput(estimate, preview, dryRunPayloads(builder, scan.preview), config.logFormat === 'json'),
+  );
 }
 
 /**
@@ -88,7 +115,7 @@ export async function prepareRun(ctx: RunContext, stack: DisposalStack): Promise
     );
   }
   if (config.dryRun) {
-    ctx.deps.stdout.write(`${dryRunText(builder, scan.preview, scan.valid)}\n`);
+    await printDryRun(ctx, baseBuilder, pricer, scan, paths);
     return ExitCode.ok;
   }
   if (!config.simulate && config.apiKey === undefined) {

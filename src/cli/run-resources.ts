@@ -11,9 +11,7 @@ import { openDashboard } from './run-dashboard.js';
 import { openRunLedger, spendOptions } from './run-ledger.js';
 import type { DatabaseLink } from './run-database.js';
 import { lockOutput, type RunPlan } from './run-prepare.js';
-
-/** Built-in simulator profile for `--simulate` and the demo: realistic latency, roomy limits. */
-const SIMULATE_PROFILE = { rpm: 3000, tpm: 2_000_000, latencyMs: 120, latencyJitterMs: 80, seed: 7 } as const;
+import { SIMULATE_PROFILE } from './simulate-profile.js';
 
 /** Figures only the execute phase knows, read by resources opened before it (metrics). */
 export interface LiveRun {

@@ -118,10 +118,52 @@ export interface RunEvents {
   'artist:done': { artist: Artist; worker: number; index: number; total: number | undefined; record: OutputRecord };
   /** An artist failed for good in this run (written to the errors file). */
   'artist:failed': { artist: Artist; worker: number; index: number; total: number | undefined; record: ErrorRecord };
+  /** Batch mode: a part of the job went out as a batch (docs/batch.md). */
+  'batch:submitted': { batchId: string; part: string; requests: number; attempt: number };
+  /** Batch mode: a batch's status or counts changed since the last poll. */
+  'batch:status': BatchStatus;
+  /** Batch mode: a finished batch was read back by `custom_id`. */
+  'batch:collected': {
+    batchId: string;
+    part: string;
+    status: string;
+    written: number;
+    failed: number;
+    resubmitted: number;
+  };
+  /** Batch mode: the whole job after a poll round that changed something. */
+  'batch:progress': BatchProgress;
   /** Shutdown began (signal or fatal stop). */
   'run:stopping': { reason: 'SIGINT' | 'SIGTERM' | 'quota' | 'auth' | 'fatal'; message: string; inFlight: number };
   /** The run ended. */
   'run:end': RunSummary;
+}
+
+/** One batch as the last poll saw it (docs/batch.md). */
+export interface BatchStatus {
+  batchId: string;
+  /** The job's part the batch works on, `part-0001`. */
+  part: string;
+  /** The Batch API status: `validating`, `in_progress`, `finalizing`, `completed`, `expired`, … */
+  status: string;
+  completed: number;
+  failed: number;
+  total: number;
+}
+
+/** Progress of a whole batch job (docs/batch.md). */
+export interface BatchProgress {
+  /** Parts of the job: planned, at the provider, and collected. */
+  partsTotal: number;
+  partsDone: number;
+  /** Batches at the provider now. */
+  inFlight: number;
+  /** Requests of every part (a resubmitted artist counts again). */
+  requestsTotal: number;
+  /** Requests finished: completed or failed in a batch, or in a collected part. */
+  requestsFinished: number;
+  /** Time left at the completion rate observed in this run; undefined until a rate is known. */
+  etaMs: number | undefined;
 }
 
 /** Figures of a finished (or stopped) run. */

@@ -21,7 +21,7 @@ let last = null;
 function render(s) {
   last = s;
   const total = s.total ?? 0, done = s.done + s.failed;
-  $('progress').textContent = done + ' / ' + total + ' artists';
+  $('progress').textContent = done + (s.total === null ? '' : ' / ' + total) + ' artists';
   $('fill').style.width = (total > 0 ? 100 * done / total : 0).toFixed(1) + '%';
   $('eta').textContent = 'ETA ' + s.etaText;
   $('rpm').textContent = s.requestsPerMinute + ' req/min' + (s.providerRpm ? ' of ' + s.providerRpm + ' allowed' : '');

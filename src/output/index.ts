@@ -1,7 +1,7 @@
 export { outputPaths } from './paths.js';
 export type { OutputPaths } from './paths.js';
 export { prepareOutput } from './prepare.js';
-export { acquireOutputLock, realOutputPath, type OutputLock } from './lock.js';
+export { acquireOutputLock, lockPathFor, realOutputPath, type OutputLock } from './lock.js';
 export { freeBackupPath } from './backup.js';
 export { compactSuperseded, type CompactResult } from './compact.js';
 export type { PrepareOptions, PreparedOutput } from './prepare.js';

@@ -195,8 +195,8 @@ export class Runner {
       const withinDailyLimit =
         this.#stopError instanceof QuotaStopError && this.#stopError.reason !== 'insufficient_quota';
       if (this.stopping && !withinDailyLimit) {
-        // Admitted just as the run began to stop: never send it (the ledger may over-count by one, never under-count).
-        permit.settle({ ok: false, error: new ProviderError('Not sent: run stopping', { kind: 'network' }) });
+        // Admitted just as the run began to stop: never send it, and give its count back.
+        permit.cancel();
         return 'unfinished';
       }
       events.emit('request:sent', { artist, worker, attempt });
@@ -240,12 +240,13 @@ export class Runner {
       } catch (caught) {
         this.#inFlight--;
         if (caught instanceof ShutdownError || !(caught instanceof ProviderError)) {
-          permit.settle({ ok: false, error: new ProviderError('Aborted by shutdown', { kind: 'network' }) });
+          // No answer came: the request stays counted, and nothing is written for the artist.
+          permit.settle({ ok: false, aborted: true });
           if (caught instanceof ShutdownError) return 'unfinished';
           throw caught;
         }
         const error = caught;
-        permit.settle({ ok: false, error });
+        let decision = permit.settle({ ok: false, error }, { attempt, maxRetries: this.#options.maxRetries });
         events.emit('request:done', {
           artist,
           ok: false,
@@ -255,7 +256,8 @@ export class Runner {
           usage: undefined,
         });
         if (error.kind === 'resource_unavailable' && flex !== undefined && !this.stopping) {
-          // No capacity for flex: only this request waits; it is not a failed attempt for --max-retries.
+          // No capacity for flex: only this request waits; it is not a failed attempt for
+          // --max-retries, so the flex policy decides instead of the gate.
           const step = flexRetry(++flexRefusals, flex);
           tier = step.tier;
           attempt--;
@@ -276,7 +278,6 @@ export class Runner {
           }
           continue;
         }
-        let decision = gate.decide(error, attempt, this.#options.maxRetries);
         if (decision.action === 'retry' && decision.raiseOutputCap === true) {
           // An answer cut off at its cap gets one more try with a larger cap, then it fails.
           const raised = builder.raiseOutputCap(request);
@@ -287,7 +288,7 @@ export class Runner {
           this.stop(decision.error instanceof QuotaStopError ? 'quota' : 'auth', decision.error);
           return 'unfinished';
         }
-        if (decision.action === 'fail') {
+        if (decision.action === 'fail' || decision.action === 'done') {
           const record = failureRecord(artist, error, attempt, clock.now());
           sink.failure(record);
           this.#failed++;

@@ -10,3 +10,4 @@ export {
   type RequestBuilder,
   type ResponsesBody,
 } from './builders.js';
+export { isOpenAiOrigin, storedPromptRefusal, STORED_PROMPTS_SHUT_DOWN } from './stored-prompt-retired.js';

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { AuthStopError, ShutdownError, type ProviderError, type QuotaStopError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
-import type { DispatchGate, GateOutcome, GateSnapshot, Permit, RetryDecision } from '../core/gate.js';
+import type { AttemptDecision, AttemptInfo, DispatchGate, GateOutcome, GateSnapshot, Permit } from '../core/gate.js';
 import { InFlightLimit } from './auto-concurrency.js';
 import { DailyBudget } from './daily-budget.js';
 import { inspectRateLimitHeaders } from './headers.js';
@@ -25,11 +25,14 @@ export interface QuotaPermit extends Permit {
 // only add noise next to the per-request retry events.
 const RATE_LIMIT_PAUSE_EVENT_MS = 5000;
 const MAX_LOGGED_IGNORED_HEADERS = 50;
+const DEFAULT_ATTEMPT: AttemptInfo = { attempt: 1, maxRetries: 5 };
+const DONE: AttemptDecision = { action: 'done' };
 
 interface PermitState {
   charge: WindowCharge;
   admittedAt: number;
-  settled: boolean;
+  /** The decision of the first settle (or `done` once cancelled); later calls return it. */
+  decision: AttemptDecision | undefined;
   hold: SpendHold;
 }
 
@@ -214,13 +217,18 @@ export class QuotaGate implements DispatchGate {
         ? this.#windows.admit(now)
         : { tokens: 0, seq: 0, credited: false, paced: false },
       admittedAt: now,
-      settled: false,
+      decision: undefined,
       hold: claimed.hold,
     };
     this.#inFlight++;
-    const permit: QuotaPermit = { admittedAt: now, settle: (outcome) => this.#settle(state, outcome) };
+    const permit: QuotaPermit = {
+      admittedAt: now,
+      settle: (outcome, attempt) => this.#settle(state, outcome, attempt ?? DEFAULT_ATTEMPT),
+      cancel: () => this.#cancel(state),
+    };
     if (this.#options.monitoring) this.#budget.counted(used);
-    const release = (): void => this.#settle(state, undefined);
+    // The caller gave up before it got the permit: the request was never sent.
+    const release = (): void => this.#cancel(state);
     this.#ledger.persist().then(
       () => waiter.resolve(permit, release),
       (error: unknown) => {
@@ -236,37 +244,57 @@ export class QuotaGate implements DispatchGate {
     );
   }
 
-  #settle(state: PermitState, outcome: GateOutcome | undefined): void {
-    if (state.settled) return;
-    state.settled = true;
+  // The one gate call per sent request (docs/architecture.md#the-runner-gate-protocol): books
+  // what the answer says, then decides what happens to the artist.
+  #settle(state: PermitState, outcome: GateOutcome, attempt: AttemptInfo): AttemptDecision {
+    if (state.decision) return state.decision;
+    state.decision = DONE;
     this.#inFlight--;
     const now = this.#clock.now();
+    const error = 'error' in outcome ? outcome.error : undefined;
     if (this.#options.monitoring) {
-      const headers = outcome === undefined ? undefined : outcome.ok ? outcome.headers : outcome.error.headers;
-      if (headers) this.#observe(headers, now, outcome?.ok === true, state.charge.seq);
-      this.#windows.settle(state.charge, outcome?.ok === true ? outcome.usage : undefined);
+      const headers = outcome.ok ? outcome.headers : error?.headers;
+      if (headers) this.#observe(headers, now, outcome.ok, state.charge.seq);
+      this.#windows.settle(state.charge, outcome.ok ? outcome.usage : undefined);
     }
     this.#settleSpend(state.hold, outcome);
-    if (outcome?.ok === true) {
+    if (outcome.ok) {
       this.#consecutiveRateLimits = 0;
       if (this.#options.monitoring) this.#windows.succeeded();
     }
-    if (outcome) this.#answered(outcome, now, now - state.admittedAt, state.charge);
+    this.#answered(outcome, now, now - state.admittedAt, state.charge);
+    this.#queue.pump();
+    if (error) state.decision = this.#decide(error, attempt);
+    return state.decision;
+  }
+
+  // A request that was never sent leaves no trace: its count, reservation and window room go back.
+  #cancel(state: PermitState): void {
+    if (state.decision) return;
+    state.decision = DONE;
+    this.#inFlight--;
+    if (this.#options.monitoring) this.#windows.cancel(state.charge);
+    this.#giveBack(state.hold);
     this.#queue.pump();
   }
 
+  #giveBack(hold: SpendHold): void {
+    this.#spend.release(hold);
+    this.#ledger.unclaim(hold.reservedUsd, hold.day);
+    this.#persistQuietly('request count');
+  }
+
   // A request that provably never reached the provider gives its count and reservation back; an
-  // HTTP error answer costs nothing; anything else unknown stays counted at its worst case.
-  #settleSpend(hold: SpendHold, outcome: GateOutcome | undefined): void {
-    if (outcome !== undefined && !outcome.ok && neverReachedProvider(outcome.error)) {
-      this.#spend.release(hold);
-      this.#ledger.unclaim(hold.reservedUsd, hold.day);
-      this.#persistQuietly('request count');
+  // HTTP error answer costs nothing; anything else unknown (an abort included) stays counted at
+  // its worst case.
+  #settleSpend(hold: SpendHold, outcome: GateOutcome): void {
+    if ('error' in outcome && neverReachedProvider(outcome.error)) {
+      this.#giveBack(hold);
       return;
     }
     let billed = hold.reservedUsd;
-    if (outcome?.ok === true) billed = this.#spend.actual(outcome.usage) ?? hold.reservedUsd;
-    else if (outcome !== undefined && outcome.error.status !== undefined && outcome.error.status >= 400) billed = 0;
+    if (outcome.ok) billed = this.#spend.actual(outcome.usage) ?? hold.reservedUsd;
+    else if ('error' in outcome && outcome.error.status !== undefined && outcome.error.status >= 400) billed = 0;
     this.#spend.settle(hold, this.#ledger, billed);
     if (billed !== hold.reservedUsd) this.#persistQuietly('spend');
   }
@@ -304,20 +332,22 @@ export class QuotaGate implements DispatchGate {
     if (limits && this.#ledger.setWindows(limits)) this.#persistQuietly('window limits');
   }
 
-  // Answers feed the latency behind the in-flight limit; 429s come back at once and would skew it.
+  // Answers feed the latency behind the in-flight limit; 429s come back at once and would skew
+  // it, and an abort is no answer at all.
   #answered(outcome: GateOutcome, now: number, latencyMs: number, charge: WindowCharge): void {
     if (outcome.ok) {
       this.#concurrency.answered(latencyMs, true);
       return;
     }
+    if (!('error' in outcome)) return;
     const { kind } = outcome.error;
     if (kind !== 'rate_limit' && kind !== 'slow_down') this.#concurrency.answered(latencyMs, false);
     this.#applyFailure(outcome.error, now, charge);
   }
 
-  // `charge` is the answered request's own (unknown when `decide` comes first): only a 429 to a
-  // paced request lowers the pace (docs/pacing.md#running-at-the-edge).
-  #applyFailure(error: ProviderError, now: number, charge?: WindowCharge): void {
+  // `charge` is the answered request's own: only a 429 to a paced request lowers the pace
+  // (docs/pacing.md#running-at-the-edge).
+  #applyFailure(error: ProviderError, now: number, charge: WindowCharge): void {
     if (this.#handled.has(error)) return;
     this.#handled.add(error);
     const stop = this.#policy.stopErrorFor(error);
@@ -356,9 +386,9 @@ export class QuotaGate implements DispatchGate {
     }
   }
 
-  decide(error: ProviderError, attempt: number, maxRetries: number): RetryDecision {
+  // The failure is already applied to the shared state (#answered): this only reads it.
+  #decide(error: ProviderError, { attempt, maxRetries }: AttemptInfo): AttemptDecision {
     const now = this.#clock.now();
-    this.#applyFailure(error, now);
     const decision = this.#policy.decide(error, attempt, maxRetries, this.#holdOffUntil - now);
     if (decision.action === 'stop' && this.#stopError) return { action: 'stop', error: this.#stopError };
     return decision;

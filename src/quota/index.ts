@@ -34,3 +34,5 @@ export type { LoadResult, PauseState, QuotaState, WindowLimits } from './state-s
 export { nextUtcMidnight, utcDayKey } from './utc-day.js';
 export { DEFAULT_OUTPUT_CHARGE, RateWindows } from './windows.js';
 export type { RateWindowsOptions, WindowCharge } from './windows.js';
+export { allowedRequestsPerMinute, estimateDuration } from './job-duration.js';
+export type { DurationEstimate, DurationInput, RateLimits } from './job-duration.js';

@@ -12,7 +12,7 @@
 import type { Clock } from '../core/clock.js';
 import { ProviderUnreachableError, type ProviderError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
-import type { DispatchGate, GateSnapshot, Permit, RetryDecision } from '../core/gate.js';
+import type { AttemptDecision, AttemptInfo, DispatchGate, GateOutcome, GateSnapshot, Permit } from '../core/gate.js';
 import { backoffCeiling, type BackoffOptions } from './backoff.js';
 
 /** Options of {@link withReachability}. */
@@ -115,58 +115,55 @@ export function withReachability(inner: DispatchGate, options: ReachabilityOptio
         if (probe) probeInFlight = false;
         throw error;
       }
+      const probeDone = (): void => {
+        if (!probe) return;
+        probe = false;
+        probeInFlight = false;
+        if (outageSince !== undefined) {
+          probes++;
+          nextProbeAt = clock.now() + backoffCeiling(probes, probeBackoff);
+        }
+        wakeAll();
+      };
+      let settled: AttemptDecision | undefined;
       return {
-        settle(outcome) {
-          if (outcome.ok) {
-            answers++;
-            consecutive = 0;
-            endOutage();
-          } else if (outcome.error.kind !== 'network') {
-            // The server answered, even if with an error: it is reachable.
-            endOutage();
-          }
+        settle(outcome, attempt) {
+          if (settled) return settled;
+          settled = decideAfter(outcome, attempt);
+          return settled;
+        },
+        cancel() {
+          if (settled) return;
+          settled = { action: 'done' };
+          // A probe that was never sent proves nothing: the next worker may probe at once.
           if (probe) {
+            probe = false;
             probeInFlight = false;
-            if (outageSince !== undefined) {
-              probes++;
-              nextProbeAt = clock.now() + backoffCeiling(probes, probeBackoff);
-            }
             wakeAll();
           }
-          permit.settle(outcome);
+          permit.cancel();
         },
       };
-    },
 
-    decide(error: ProviderError, attempt: number, maxRetries: number): RetryDecision {
-      if (error.kind !== 'network') {
-        consecutive = 0;
-        return inner.decide(error, attempt, maxRetries);
-      }
-      consecutive++;
-      if (answers === 0) {
-        if (consecutive >= threshold) {
-          return {
-            action: 'stop',
-            error: giveUp(
-              `Cannot reach the model API at ${url}: ${error.message} (${String(consecutive)} connection failures ` +
-                'in a row and no answer yet). Check --base-url / OPENAI_BASE_URL and the network; nothing was written.',
-            ),
-          };
+      function decideAfter(outcome: GateOutcome, attempt: AttemptInfo | undefined): AttemptDecision {
+        const error = 'error' in outcome ? outcome.error : undefined;
+        if (outcome.ok) {
+          answers++;
+          consecutive = 0;
+          endOutage();
+        } else if (error && error.kind !== 'network') {
+          // The server answered, even if with an error: it is reachable.
+          endOutage();
         }
-        return { action: 'retry', delayMs: EARLY_RETRY_MS };
+        probeDone();
+        const decision = permit.settle(outcome, attempt);
+        if (error === undefined) return decision;
+        if (error.kind !== 'network') {
+          consecutive = 0;
+          return decision;
+        }
+        return networkDecision(error);
       }
-      if (outageSince === undefined) {
-        outageSince = clock.now();
-        probes = 0;
-        nextProbeAt = clock.now() + backoffCeiling(1, probeBackoff);
-        events.emit('provider:unreachable', { url, since: outageSince, message: error.message, giveUpMs });
-        wakeAll();
-      }
-      const stop = checkGiveUp();
-      if (stop) return { action: 'stop', error: stop };
-      // The outage, not the artist, failed: the retry waits in acquire() and costs no retry.
-      return { action: 'retry', delayMs: 0 };
     },
 
     snapshot(): GateSnapshot {
@@ -179,4 +176,32 @@ export function withReachability(inner: DispatchGate, options: ReachabilityOptio
       return inner.close();
     },
   };
+
+  // A failed connection is the outage's, not the artist's: it decides instead of the inner gate.
+  function networkDecision(error: ProviderError): AttemptDecision {
+    consecutive++;
+    if (answers === 0) {
+      if (consecutive >= threshold) {
+        return {
+          action: 'stop',
+          error: giveUp(
+            `Cannot reach the model API at ${url}: ${error.message} (${String(consecutive)} connection failures ` +
+              'in a row and no answer yet). Check --base-url / OPENAI_BASE_URL and the network; nothing was written.',
+          ),
+        };
+      }
+      return { action: 'retry', delayMs: EARLY_RETRY_MS };
+    }
+    if (outageSince === undefined) {
+      outageSince = clock.now();
+      probes = 0;
+      nextProbeAt = clock.now() + backoffCeiling(1, probeBackoff);
+      events.emit('provider:unreachable', { url, since: outageSince, message: error.message, giveUpMs });
+      wakeAll();
+    }
+    const stop = checkGiveUp();
+    if (stop) return { action: 'stop', error: stop };
+    // The outage, not the artist, failed: the retry waits in acquire() and costs no retry.
+    return { action: 'retry', delayMs: 0 };
+  }
 }

@@ -32,6 +32,8 @@ export interface WindowCharge {
    * burst) nor on spare room. Only a 429 to such a request says the pace itself is too fast.
    */
   paced: boolean;
+  /** How far admission moved the request schedule, in ms (0 when requests were not paced). @default 0 */
+  requestMs?: number;
 }
 
 /**
@@ -290,12 +292,28 @@ export class RateWindows {
     }
     const paced = this.known;
     const interval = this.#requestIntervalMs(now);
+    const requestMs = interval ?? 0;
     if (interval !== undefined) this.#nextRequestAt = onSchedule(this.#nextRequestAt, now, interval) + interval;
-    if (this.#tokensLimit === undefined) return { tokens: 0, seq, credited: false, paced };
+    if (this.#tokensLimit === undefined) return { tokens: 0, seq, credited: false, paced, requestMs };
     const tokens = this.estimateTokens();
     const cost = tokens * this.#msPerToken(this.#tokensLimit);
     this.#nextTokenAt = onSchedule(this.#nextTokenAt, now, cost) + cost;
-    return { tokens, seq, credited: false, paced };
+    return { tokens, seq, credited: false, paced, requestMs };
+  }
+
+  /**
+   * Undoes an admission whose request was never sent: its spare-room credit, request slot and
+   * token charge go back, so the next request may use them.
+   */
+  cancel(charge: WindowCharge): void {
+    if (charge.credited) {
+      this.#credit++;
+      return;
+    }
+    this.#nextRequestAt -= charge.requestMs ?? 0;
+    if (this.#tokensLimit !== undefined && charge.tokens > 0) {
+      this.#nextTokenAt -= charge.tokens * this.#msPerToken(this.#tokensLimit);
+    }
   }
 
   #requestIntervalMs(now: number): number | undefined {

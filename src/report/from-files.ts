@@ -38,6 +38,8 @@ export interface RecentArtist {
 export interface FileView {
   report: RunReport;
   recent: RecentArtist[];
+  /** Epoch ms of every request the files account for (one per attempt, at the artist's finish), ascending. */
+  requestTimes: number[];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -162,5 +164,6 @@ export async function reportFromFiles(outputPath: string, recentCount = 20): Pro
     .slice(-recentCount)
     .reverse()
     .map((e) => ({ id: e.id, name: e.name, time: new Date(e.at).toISOString(), text: e.text, ok: e.ok }));
-  return { report, recent };
+  const requestTimes = entries.flatMap((e) => Array.from({ length: Math.max(1, e.attempts) }, () => e.at));
+  return { report, recent, requestTimes };
 }

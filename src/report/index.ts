@@ -10,6 +10,7 @@ export { renderReportJson, reportFormatFor, writeReport, type ReportFormat } fro
 export { renderReportMarkdown } from './render-markdown.js';
 export { renderReportHtml, renderCharts } from './render-html.js';
 export { reportFromFiles, type FileView, type RecentArtist } from './from-files.js';
+export { dashboardStateFromFiles, type FileDashboardInputs } from './dashboard-view.js';
 export { Timeline, observeTimeline, type TimelineData, type TimelineBucket, type TimelinePause } from './timeline.js';
 export { summaryLines } from './summary-lines.js';
 export { TARGETS } from './checks.js';

@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { RunEmitter, RunSummary } from '../core/events.js';
+import { observeBilling, type BillingOptions } from './billing.js';
 import { buildReport } from './build.js';
 import { observeRun } from './observations.js';
 import { ResourceSampler } from './resources.js';
@@ -17,6 +18,8 @@ export interface RunRecorderOptions {
   config: Record<string, string | number | boolean | null>;
   /** Real-time interval between memory samples. @default 1000 */
   sampleIntervalMs?: number;
+  /** The run's mode and standard prices, for the report's billing section. @default no billing section */
+  billing?: BillingOptions;
 }
 
 /** Extra figures only the caller knows at the end of a run. */
@@ -79,6 +82,7 @@ export interface RunRecorder {
 export function createRunRecorder(events: RunEmitter, options: RunRecorderOptions): RunRecorder {
   const { observations, unsubscribe } = observeRun(events, options.clock);
   const series = observeTimeline(events, options.clock);
+  const billing = options.billing === undefined ? undefined : observeBilling(events, options.billing);
   const sampler = new ResourceSampler(options.sampleIntervalMs ?? 1000);
   let stopped = false;
 
@@ -87,6 +91,7 @@ export function createRunRecorder(events: RunEmitter, options: RunRecorderOption
     stopped = true;
     unsubscribe();
     series.unsubscribe();
+    billing?.unsubscribe();
     sampler.stop();
   };
 
@@ -148,7 +153,11 @@ export function createRunRecorder(events: RunEmitter, options: RunRecorderOption
         outputBytes: extra.outputBytes,
         now: options.clock.now(),
       });
-      return { ...report, timeline: series.timeline.data() };
+      return {
+        ...report,
+        ...(billing === undefined ? {} : { billing: billing.report() }),
+        timeline: series.timeline.data(),
+      };
     },
     stop,
     timeline: () => series.timeline.data(),

@@ -1,4 +1,5 @@
 import { formatUsd } from '../cost/cost.js';
+import { batchTable, billingLines } from './billing.js';
 import { formatCounts, formatDuration, formatMb, formatNumber, orNa } from './format.js';
 import { barChart, escapeXml, timeChart } from './svg-chart.js';
 import type { TimelineData } from './timeline.js';
@@ -19,6 +20,11 @@ th{background:#f3f6f9}.charts{display:grid;grid-template-columns:repeat(auto-fit
 .chart .grid{stroke:#eef1f4}.chart .pause{fill:#f6c35c;opacity:.35}.chart .line{fill:none;stroke-width:2}
 .chart .ref{stroke-dasharray:5 4;stroke-width:1.5}.chart .empty{fill:#f7f9fb}.chart .note{font-size:13px;fill:#5a6678}
 ul{margin:4px 0 12px}`;
+
+function batchHtml(report: RunReport): string[] {
+  const { header, rows } = batchTable(report.billing);
+  return rows.length === 0 ? [] : ['<h2>Batches</h2>', table(header, rows)];
+}
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const head = `<tr>${header.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr>`;
@@ -157,6 +163,7 @@ export function renderReportHtml(report: RunReport): string {
       ['Requests', `${formatNumber(a.requests)} (${orNa(a.requestsPerMinute, (v) => formatNumber(v, 1))}/min)`],
       ['Tokens', `${formatNumber(a.inputTokens)} input + ${formatNumber(a.outputTokens)} output`],
       ['Cost', a.costUsd === null ? 'n/a (no priced response)' : formatUsd(a.costUsd)],
+      ...billingLines(report.billing, formatUsd).map((line): [string, string] => ['Mode', line]),
       [
         'Latency',
         a.latencyMs === null
@@ -166,6 +173,7 @@ export function renderReportHtml(report: RunReport): string {
       ['Retries', `${formatNumber(a.retries)} (${formatCounts(a.retriesByKind)})`],
       ['429 responses', formatCounts(a.rateLimitedByKind)],
     ]),
+    ...batchHtml(report),
     `<h2>Resource utilization</h2>`,
     rows([
       ['CPU average', orNa(r.cpuAveragePercent, (v) => `${formatNumber(v, 1)}%`)],

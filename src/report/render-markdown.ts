@@ -1,6 +1,7 @@
 import { formatBytes, formatCounts, formatDuration, formatMb, formatNumber, orNa } from './format.js';
 import type { CheckStatus, QuotaEventEntry, RunReport } from './types.js';
 import { formatUsd } from '../cost/cost.js';
+import { batchTable, billingLines } from './billing.js';
 
 const MARK: Record<CheckStatus, string> = { pass: '✅', fail: '❌', 'n/a': '➖' };
 
@@ -16,6 +17,11 @@ function table(header: readonly string[], rows: readonly (readonly (string | num
     `|${header.map(() => '---').join('|')}|`,
     ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
   ];
+}
+
+function batchSection(report: RunReport): string[] {
+  const { header, rows } = batchTable(report.billing);
+  return rows.length === 0 ? [] : ['## Batches', '', ...table(header, rows), ''];
 }
 
 function quotaDetails(e: QuotaEventEntry): string {
@@ -93,6 +99,7 @@ export function renderReportMarkdown(report: RunReport): string {
     `- Requests per minute: ${orNa(a.requestsPerMinute, (v) => formatNumber(v, 1))} (${orNa(a.requestsPerMinuteActive, (v) => formatNumber(v, 1))} excluding pauses; ${formatNumber(a.requests)} requests)`,
     `- Tokens per minute: ${orNa(a.tokensPerMinute, (v) => formatNumber(v))} (${formatNumber(a.inputTokens)} input + ${formatNumber(a.outputTokens)} output tokens)`,
     `- Cost: ${a.costUsd === null ? 'n/a (no priced response)' : formatUsd(a.costUsd)}`,
+    ...billingLines(report.billing, formatUsd).map((line) => `- ${line}`),
     `- Effective parallelism: ${orNa(a.effectiveParallelism, (v) => formatNumber(v, 2))}${a.maxWorkers === null ? '' : ` (max workers ${a.maxWorkers})`}`,
     `- Request latency: ${
       a.latencyMs === null
@@ -102,6 +109,7 @@ export function renderReportMarkdown(report: RunReport): string {
     `- Retries: ${formatNumber(a.retries)} (${formatCounts(a.retriesByKind)})`,
     `- 429 responses: ${formatCounts(a.rateLimitedByKind)}`,
     '',
+    ...batchSection(report),
     '## Resource utilization',
     '',
     `- CPU average: ${orNa(r.cpuAveragePercent, (v) => `${formatNumber(v, 1)}%`)} (100% = one core)`,

@@ -1,6 +1,7 @@
 import { formatCounts, formatDuration, formatMb, formatNumber, orNa } from './format.js';
 import type { RunReport } from './types.js';
 import { formatUsd } from '../cost/cost.js';
+import { billingLines } from './billing.js';
 
 /** How each outcome reads in the summary: words, not internal names. */
 const OUTCOME_WORDS: Record<RunReport['outcome'], string> = {
@@ -44,6 +45,7 @@ export function summaryLines(report: RunReport): string[] {
       (notMeasured > 0 ? `, ${notMeasured} not measurable in this run` : '') +
       (failedChecks.length > 0 ? `; failed: ${failedChecks.map((c) => `${c.metric} ${c.actual}`).join(', ')}` : ''),
     `Cost: ${a.costUsd === null ? 'n/a (no priced response)' : `${formatUsd(a.costUsd)} (${a.costUsd} USD)`}`,
+    ...billingLines(report.billing, formatUsd),
   ];
   return lines;
 }

@@ -1,4 +1,5 @@
 import type { RunSummary } from '../core/events.js';
+import type { BillingReport } from './billing.js';
 import type { TimelineData } from './timeline.js';
 
 /** Result of one check of the test plan's "Metrics to Record" table. */
@@ -150,6 +151,8 @@ export interface RunReport {
   config: Record<string, string | number | boolean | null>;
   /** Disagreements between the runner's summary and the observed events, and other caveats. */
   notes: string[];
+  /** Mode, spend, saving against standard prices and batches (docs/batch.md#report); absent in reports rebuilt from files. */
+  billing?: BillingReport;
   /** The run's activity over time (bounded), for the HTML report's charts. */
   timeline?: TimelineData;
 }

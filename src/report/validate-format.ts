@@ -52,6 +52,16 @@ export function formatValidation(result: ValidationResult, options: FormatValida
     if (list.length > limit) lines.push(`    … and ${list.length - limit} more (use --json for the full list)`);
   }
 
+  const fingerprints = Object.entries(result.promptFingerprints);
+  if (fingerprints.length > 1) {
+    // A warning, not a problem: mixing prompts can be deliberate (README.md#redoing-stale-bios).
+    lines.push(
+      `! warning: bios written by ${fingerprints.length} different prompts (prompt_fingerprint: lines)`,
+      ...fingerprints.map(([fingerprint, count]) => `    ${fingerprint}: ${count}`),
+      '    to regenerate those not written by the current prompt: run --resume --redo-stale',
+    );
+  }
+
   let problems = result.issues.length;
   if (result.input !== null) {
     const { input } = result;

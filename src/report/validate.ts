@@ -53,6 +53,23 @@ export interface ValidationResult {
   issueCounts: Partial<Record<ValidationIssueKind, number>>;
   issues: ValidationIssue[];
   input: InputComparison | null;
+  /**
+   * Successful lines per `prompt_fingerprint` (key `none` for lines without one), in order of
+   * first appearance. More than one key is a warning, not a failure: the output mixes bios
+   * written by different prompts (`run --resume --redo-stale` regenerates the stale ones).
+   */
+  promptFingerprints: Record<string, number>;
+}
+
+/** Key of {@link ValidationResult.promptFingerprints} for lines without a fingerprint. */
+export const NO_FINGERPRINT = 'none';
+
+/** The fingerprint of a successful record, `none` when absent; undefined for failure lines. */
+function fingerprintOf(record: unknown): string | undefined {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return undefined;
+  const fields = record as Record<string, unknown>;
+  if (fields.error !== null && fields.error !== undefined) return undefined;
+  return typeof fields.prompt_fingerprint === 'string' ? fields.prompt_fingerprint : NO_FINGERPRINT;
 }
 
 /** Options of {@link validateOutput}. */
@@ -174,6 +191,7 @@ export async function validateOutput(options: ValidateOptions): Promise<Validati
 
   const issues: ValidationIssue[] = [];
   const firstLine = new Map<string, number>();
+  const promptFingerprints = new Map<string, number>();
   let lines = 0;
   let validRecords = 0;
 
@@ -205,6 +223,8 @@ export async function validateOutput(options: ValidateOptions): Promise<Validati
       return;
     }
     const result = checkRecord(record, line, minLength);
+    const fingerprint = result.id === null ? undefined : fingerprintOf(record);
+    if (fingerprint !== undefined) promptFingerprints.set(fingerprint, (promptFingerprints.get(fingerprint) ?? 0) + 1);
     if (result.id !== null) {
       const seen = firstLine.get(result.id);
       if (seen === undefined) firstLine.set(result.id, line);
@@ -247,6 +267,7 @@ export async function validateOutput(options: ValidateOptions): Promise<Validati
     issueCounts,
     issues,
     input,
+    promptFingerprints: Object.fromEntries(promptFingerprints),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { RunEmitter } from '../core/events.js';
+import { attachBatchLog } from './batch-log.js';
 import { decimal, duration } from './format.js';
 import type { Logger } from './logger.js';
 
@@ -274,5 +275,6 @@ export function attachLogRenderer(events: RunEmitter, logger: Logger): () => voi
       });
     }),
   ];
+  offs.push(attachBatchLog(events, logger));
   return () => offs.forEach((off) => off());
 }

@@ -1,8 +1,9 @@
 import cliProgress from 'cli-progress';
 import type { Clock } from '../core/clock.js';
-import type { RunEmitter } from '../core/events.js';
+import type { BatchProgress, RunEmitter } from '../core/events.js';
 import type { GateSnapshot } from '../core/gate.js';
 import { formatUsd } from '../cost/cost.js';
+import { batchProgressText } from './batch-log.js';
 import { estimateRemaining, formatEta } from './eta.js';
 import { duration } from './format.js';
 import type { LineWriter, Logger } from './logger.js';
@@ -52,7 +53,34 @@ interface Figures {
   status: string;
 }
 
-function figures(o: ProgressOptions): Figures {
+/** The latest batch-job progress, once batch mode reported one (docs/batch.md). */
+interface BatchView {
+  latest: BatchProgress | undefined;
+}
+
+function watchBatch(events: RunEmitter, onChange: () => void): { view: BatchView; off: () => void } {
+  const view: BatchView = { latest: undefined };
+  const off = events.on('batch:progress', (e) => {
+    view.latest = e;
+    onChange();
+  });
+  return { view, off };
+}
+
+function figures(o: ProgressOptions, batch?: BatchView): Figures {
+  const job = batch?.latest;
+  if (job !== undefined) {
+    // Batch mode: the bar counts the job's requests finished at the provider, not lines written.
+    const spent = o.figures().costUsd;
+    return {
+      done: job.requestsFinished,
+      total: job.requestsTotal,
+      rate: `${job.inFlight} batch(es) in flight`,
+      etaText: formatEta(job.etaMs),
+      quota: typeof spent === 'number' ? `${formatUsd(spent)} spent` : 'n/a',
+      status: `BATCH ${job.partsDone}/${job.partsTotal} done`,
+    };
+  }
   const now = o.clock.now();
   const stats = o.figures();
   const done = stats.succeeded + stats.failed;
@@ -116,10 +144,11 @@ function startBar(o: ProgressOptions): { stop(): void } {
   const writer: LineWriter = { writeLine: (line) => multibar.log(`${line}\n`) };
   o.logger.setConsole(writer);
   const update = (): void => {
-    const f = figures(o);
+    const f = figures(o, watched.view);
     bar.setTotal(Math.max(f.total, 1));
     bar.update(f.done, f);
   };
+  const watched = watchBatch(o.events, update);
   const cancel = realTimer(update);
   const off = o.events.on('artist:done', update);
   const off2 = o.events.on('artist:failed', update);
@@ -128,6 +157,7 @@ function startBar(o: ProgressOptions): { stop(): void } {
       cancel();
       off();
       off2();
+      watched.off();
       update();
       // Log lines wait in the bar's buffer until its next redraw; stop() alone would drop them.
       multibar.update();
@@ -146,6 +176,10 @@ function startLines(o: ProgressOptions): { stop(): void } {
   let lastAt = o.clock.now();
   let lastDecile = 0;
   const print = (): void => {
+    if (watched.view.latest !== undefined) {
+      printBatch(watched.view.latest);
+      return;
+    }
     const f = figures(o);
     const pct = f.total > 0 ? ((f.done / f.total) * 100).toFixed(1) : '0.0';
     o.logger.log(
@@ -167,7 +201,28 @@ function startLines(o: ProgressOptions): { stop(): void } {
   const cancel = (o.every ?? realTimer)(() => {
     if (o.clock.now() - lastAt >= intervalMs) print();
   });
+  // Batch mode: one line per 10 % of the job's requests finished at the provider.
+  let batchDecile = 0;
+  const onBatch = (): void => {
+    const job = watched.view.latest;
+    if (job === undefined) return;
+    const decile = job.requestsTotal > 0 ? Math.floor((job.requestsFinished / job.requestsTotal) * 10) : 0;
+    if (decile <= batchDecile) return;
+    batchDecile = decile;
+    printBatch(job);
+  };
+  const printBatch = (job: BatchProgress): void => {
+    o.logger.log('info', `Batch progress: ${batchProgressText(job)}`, {
+      event: 'batch:progress',
+      done: job.requestsFinished,
+      total: job.requestsTotal,
+      eta_ms: job.etaMs,
+    });
+    lastAt = o.clock.now();
+  };
+  const watched = watchBatch(o.events, onBatch);
   const offs = [
+    watched.off,
     o.events.on('artist:done', onDone),
     o.events.on('artist:failed', onDone),
     // State changes; the log renderer subscribed first, so its announcement comes before.
