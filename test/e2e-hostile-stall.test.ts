@@ -47,13 +47,15 @@ async function runAgainst(
 test('a server that stalls after the headers is timed out and the retry succeeds', async () => {
   const r = await runAgainst(
     (i) => (i === 0 ? { kind: 'stall-after-headers' } : { kind: 'ok' }),
-    ['--request-timeout', '0.5', '--max-retries', '2'],
+    ['--request-timeout', '2', '--max-retries', '3'],
   );
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.requests, 2);
+  // The stalled first attempt is cut and retried. On a very busy machine a healthy answer can
+  // itself miss the deadline once more, so count attempts instead of assuming exactly two.
+  assert.ok(r.requests >= 2, `requests ${r.requests}`);
   assert.equal(r.out.length, 1);
-  assert.equal(r.out[0]?.['attempts'], 2);
-  assert.match(r.stderr, /No complete response within 500 ms/);
+  assert.equal(r.out[0]?.['attempts'], r.requests, 'every request is one attempt of the artist');
+  assert.match(r.stderr, /No complete response within 2000 ms/);
 });
 
 test('a body dripped one byte at a time counts as a stall: every attempt ends and the artist is recorded as failed', async () => {
@@ -71,9 +73,11 @@ test('a body dripped one byte at a time counts as a stall: every attempt ends an
 test('a dripped first attempt is abandoned and the retry on a healthy answer succeeds', async () => {
   const r = await runAgainst(
     (i) => (i === 0 ? { kind: 'drip', intervalMs: 2000 } : { kind: 'ok' }),
-    ['--request-timeout', '1', '--max-retries', '1'],
+    ['--request-timeout', '3', '--max-retries', '3'],
   );
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.requests, 2);
+  assert.ok(r.requests >= 2, `the dripped attempt is abandoned and retried: ${r.requests} requests`);
   assert.equal(r.out.length, 1);
+  assert.equal(r.out[0]?.['attempts'], r.requests);
+  assert.match(r.stderr, /No complete response within 3000 ms/);
 });

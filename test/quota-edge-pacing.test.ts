@@ -213,6 +213,8 @@ describe('pacing at the edge (manual clock)', () => {
     });
     const first = await gate.acquire(signal);
     first.settle({ ok: false, error: new ProviderError('x', { kind: 'server', status: 500, headers: tokens }) });
+    // The failed request keeps its charge (test/quota-failed-charge.test.ts): one slot later.
+    clock.advance(1000);
     const a = await gate.acquire(signal);
     const next = gate.acquire(signal);
     clock.advance(999);

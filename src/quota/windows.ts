@@ -332,16 +332,18 @@ export class RateWindows {
   }
 
   /**
-   * Settles an admission: corrects the token pacing by the real usage (a failed request is
-   * refunded, since the provider charges nothing for it) and updates the token averages.
+   * Settles an admission: corrects the token pacing by the real usage of an answer and updates
+   * the token averages. A failed request (`usage` undefined: an error status, a 429, a broken
+   * connection) keeps its whole charge: OpenAI counts unsuccessful requests against the
+   * per-minute limits too (README.md#what-happens-to-each-answer). Only a request that was never
+   * sent gets its room back, through {@link RateWindows.cancel}.
    */
   settle(charge: WindowCharge, usage: TokenUsage | undefined): void {
-    const actual = usage ? usage.input_tokens + usage.output_tokens : 0;
-    if (usage) {
-      this.#inputTotal += usage.input_tokens;
-      this.#outputTotal += usage.output_tokens;
-      this.#samples++;
-    }
+    if (usage === undefined) return;
+    const actual = usage.input_tokens + usage.output_tokens;
+    this.#inputTotal += usage.input_tokens;
+    this.#outputTotal += usage.output_tokens;
+    this.#samples++;
     if (this.#tokensLimit !== undefined && !charge.credited && (charge.tokens > 0 || actual > 0)) {
       this.#nextTokenAt += (actual - charge.tokens) * this.#msPerToken(this.#tokensLimit);
     }
