@@ -191,30 +191,36 @@ test(
   },
 );
 
-test('quota show --ledger-url prints the shared count; quota reset --yes sets it to 0', { skip }, async () => {
-  const url = await freshDatabase();
-  const clock = new ManualClock(NOON);
-  const ledger = await PostgresLedger.open(url, scope, clock);
-  for (let i = 0; i < 7; i++) ledger.claim({ requestLimit: undefined, reserveUsd: 0, costLimitUsd: undefined });
-  await ledger.close();
-  let out = '';
-  const io = {
-    stdout: (text: string) => void (out += text),
-    env: { OPENAI_API_KEY: 'sk-ledger-test', OPENAI_BASE_URL: 'http://127.0.0.1:9999/v1' },
-    home: '/nonexistent',
-    now: () => NOON,
-  };
-  await quotaCommand(io).parseAsync(['show', '--ledger-url', url], { from: 'user' });
-  assert.match(out, /Requests today: 7\n/);
-  out = '';
-  await quotaCommand(io).parseAsync(['reset', '--yes', '--ledger-url', url], { from: 'user' });
-  assert.match(out, /Reset the key ledger at postgres:/);
-  out = '';
-  await quotaCommand({ ...io, env: { ...io.env, LEDGER_URL: url } }).parseAsync(['show', '--json'], { from: 'user' });
-  const shown = JSON.parse(out) as { scopes: { requests: number; reset_day: string }[] };
-  assert.equal(shown.scopes[0]?.requests, 0);
-  assert.equal(shown.scopes[0]?.reset_day, '2026-12-01');
-});
+test(
+  'quota show --ledger-url prints the shared count and the processes sending; quota reset --yes sets the count to 0',
+  { skip },
+  async () => {
+    const url = await freshDatabase();
+    const clock = new ManualClock(NOON);
+    const ledger = await PostgresLedger.open(url, scope, clock);
+    for (let i = 0; i < 7; i++) ledger.claim({ requestLimit: undefined, reserveUsd: 0, costLimitUsd: undefined });
+    ledger.peers(NOON);
+    let out = '';
+    const io = {
+      stdout: (text: string) => void (out += text),
+      env: { OPENAI_API_KEY: 'sk-ledger-test', OPENAI_BASE_URL: 'http://127.0.0.1:9999/v1' },
+      home: '/nonexistent',
+      now: () => NOON,
+    };
+    await quotaCommand(io).parseAsync(['show', '--ledger-url', url], { from: 'user' });
+    assert.match(out, /Requests today: 7\n/);
+    assert.match(out, /Processes sending in the last minute: 1\n/);
+    await ledger.close();
+    out = '';
+    await quotaCommand(io).parseAsync(['reset', '--yes', '--ledger-url', url], { from: 'user' });
+    assert.match(out, /Reset the key ledger at postgres:/);
+    out = '';
+    await quotaCommand({ ...io, env: { ...io.env, LEDGER_URL: url } }).parseAsync(['show', '--json'], { from: 'user' });
+    const shown = JSON.parse(out) as { scopes: { requests: number; reset_day: string }[] };
+    assert.equal(shown.scopes[0]?.requests, 0);
+    assert.equal(shown.scopes[0]?.reset_day, '2026-12-01');
+  },
+);
 
 test(
   'processes sharing a scope count each other as peers; one that closes or goes quiet for a minute stops counting',

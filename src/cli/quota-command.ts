@@ -14,6 +14,7 @@ import {
   ledgerScope,
   openLedgerDatabase,
   openPgLedgerDatabase,
+  pgActivePeers,
   pgLedgerRows,
   pgResetScope,
   resetScope,
@@ -59,7 +60,13 @@ function ledgerUrl(flags: ScopeFlags, io: Required<QuotaCommandIo>): string | un
   return url;
 }
 
-function printRows(flags: ScopeFlags, io: Required<QuotaCommandIo>, location: string, all: LedgerRow[]): void {
+function printRows(
+  flags: ScopeFlags,
+  io: Required<QuotaCommandIo>,
+  location: string,
+  all: LedgerRow[],
+  peers?: Map<string, number>,
+): void {
   const key = flags.apiKey ?? io.env['OPENAI_API_KEY'];
   const baseUrl = flags.baseUrl ?? io.env['OPENAI_BASE_URL'];
   let rows = all;
@@ -70,19 +77,23 @@ function printRows(flags: ScopeFlags, io: Required<QuotaCommandIo>, location: st
   const now = io.now();
   const today = utcDayKey(now);
   if (flags.json === true) {
-    io.stdout(`${JSON.stringify({ ledger: location, day: today, scopes: rows }, null, 2)}\n`);
+    const scopes = peers ? rows.map((r) => ({ ...r, processes_now: peers.get(r.scope) ?? 0 })) : rows;
+    io.stdout(`${JSON.stringify({ ledger: location, day: today, scopes }, null, 2)}\n`);
     return;
   }
   const lines = [`Key ledger: ${location}`];
   if (rows.length === 0) lines.push('No record for this API key and origin yet.');
-  for (const row of rows) lines.push(...describeRow(row, today, now));
+  for (const row of rows) {
+    lines.push(...describeRow(row, today, now));
+    if (peers) lines.push(`  Processes sending in the last minute: ${peers.get(row.scope) ?? 0}`);
+  }
   io.stdout(`${lines.join('\n')}\n`);
 }
 
 async function showPg(flags: ScopeFlags, io: Required<QuotaCommandIo>, url: string): Promise<void> {
   const client = openPgLedgerDatabase(url);
   try {
-    printRows(flags, io, redactDbUrl(url), pgLedgerRows(client));
+    printRows(flags, io, redactDbUrl(url), pgLedgerRows(client), pgActivePeers(client, io.now()));
   } finally {
     await client.close();
   }

@@ -6,6 +6,13 @@ export { LEDGER_APPLICATION_ID, ledgerRows, openLedgerDatabase, resetScope, Sqli
 export type { LedgerRow, SqliteLedgerOptions } from './sqlite-ledger.js';
 export { PostgresLedger } from './pg-ledger.js';
 export type { PostgresLedgerOptions } from './pg-ledger.js';
-export { checkLedgerUrl, openPgLedgerDatabase, PG_LEDGER_TABLE, pgLedgerRows, pgResetScope } from './pg-schema.js';
+export {
+  checkLedgerUrl,
+  openPgLedgerDatabase,
+  PG_LEDGER_TABLE,
+  pgActivePeers,
+  pgLedgerRows,
+  pgResetScope,
+} from './pg-schema.js';
 export { SyncPgClient, SyncPgError } from './pg-sync.js';
 export type { SyncPgOptions } from './pg-sync.js';

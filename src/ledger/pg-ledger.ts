@@ -54,6 +54,7 @@ export class PostgresLedger implements QuotaLedger {
   readonly #peer = randomUUID();
   #peers = 1;
   #peersAt = Number.NEGATIVE_INFINITY;
+  #readFailed = false;
 
   private constructor(client: SyncPgClient, url: string, scope: LedgerScope, clock: Clock, mirrorPath?: string) {
     this.#client = client;
@@ -170,6 +171,8 @@ export class PostgresLedger implements QuotaLedger {
   // every reservation (claim) goes to the database and fails loudly.
   #row(): LedgerRow {
     if (this.#cached) return this.#cached;
+    // Once a read has failed, reads no longer wait on the database: only a claim tries again.
+    if (this.#readFailed && this.#last) return this.#last;
     let row: LedgerRow | undefined;
     try {
       row = this.#select();
@@ -179,6 +182,7 @@ export class PostgresLedger implements QuotaLedger {
         row = this.#select();
       }
     } catch (error) {
+      this.#readFailed = true;
       if (this.#last) return this.#last;
       throw error;
     }
@@ -280,7 +284,10 @@ export class PostgresLedger implements QuotaLedger {
       ],
       'count the request',
     );
-    if (row) return { ok: true, used: row.requests };
+    if (row) {
+      this.#readFailed = false;
+      return { ok: true, used: row.requests };
+    }
     this.#cached = undefined;
     const now = this.#row();
     if (request.requestLimit !== undefined && now.requests >= request.requestLimit)

@@ -127,6 +127,15 @@ export function pgLedgerRows(client: SyncPgClient): LedgerRow[] {
   return client.query<LedgerRow>(`SELECT ${PG_COLUMNS} FROM ${PG_LEDGER_TABLE} ORDER BY scope`);
 }
 
+/** Processes seen sending on each scope within the last minute before `now` (`quota show`). */
+export function pgActivePeers(client: SyncPgClient, now: number): Map<string, number> {
+  const rows = client.query<{ scope: string; peers: number }>(
+    `SELECT scope, count(*)::int AS peers FROM ${PG_PEERS_TABLE} WHERE seen_at > $1 GROUP BY scope`,
+    [now - 60_000],
+  );
+  return new Map(rows.map((r) => [r.scope, r.peers]));
+}
+
 /**
  * Deliberately sets today's count and spend of `scope` to 0 (`quota reset --yes`), creating
  * the row when there is none; clears the day's pause. Same meaning as the SQLite reset.
