@@ -13,6 +13,7 @@ const LIBRARY = [
   'AuthStopError',
   'BioGenError',
   'ConfigError',
+  'DiskFullError',
   'ExitCode',
   'InputError',
   'ProviderError',
