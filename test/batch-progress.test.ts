@@ -7,6 +7,7 @@ import type { OutputRecord } from '../src/core/types.js';
 import { billingLines, observeBilling } from '../src/report/billing.js';
 import { formatUsd } from '../src/cost/index.js';
 import { createLogger, startProgress } from '../src/telemetry/index.js';
+import { trackDashboard } from '../src/dashboard/state.js';
 
 const MINUTE = 60_000;
 
@@ -146,4 +147,40 @@ test('the billing section compares each answer with its standard price and lists
     'Mode batch: 1 batch(es) (1 completed) · spend $0.0200 at batch prices · at standard prices $0.0400, saved $0.0200 (50 %)',
   ]);
   billing.unsubscribe();
+});
+
+test('the dashboard lists each batch of the run with its last status and counts', () => {
+  const events = new RunEmitter();
+  const clock = new ManualClock(0);
+  const tracked = trackDashboard({
+    events,
+    clock,
+    progress: () => ({ startTime: 0, done: 0, failed: 0, total: 10, etaText: 'n/a' }),
+    quota: () => ({ usedToday: 0, dailyLimit: undefined, pausedUntil: undefined }),
+    costUsd: () => null,
+  });
+  events.emit('batch:submitted', { batchId: 'b1', part: 'part-0001', requests: 10, attempt: 1 });
+  events.emit('batch:submitted', { batchId: 'b2', part: 'part-0002', requests: 5, attempt: 1 });
+  events.emit('batch:status', {
+    batchId: 'b1',
+    part: 'part-0001',
+    status: 'in_progress',
+    completed: 4,
+    failed: 1,
+    total: 10,
+  });
+  assert.deepEqual(tracked.state().batches, {
+    'b1 (part-0001)': 'in_progress, 4 completed, 1 failed of 10',
+    'b2 (part-0002)': 'submitted, 5 requests',
+  });
+  events.emit('batch:collected', {
+    batchId: 'b1',
+    part: 'part-0001',
+    status: 'expired',
+    written: 4,
+    failed: 0,
+    resubmitted: 6,
+  });
+  assert.equal(tracked.state().batches['b1 (part-0001)'], 'expired: 4 written, 0 failed, 6 resubmitted');
+  tracked.stop();
 });

@@ -29,6 +29,7 @@ const LIBRARY = [
   'createOpenAIProvider',
   'createRequestBuilder',
   'createRunRecorder',
+  'diskFullCode',
   'exitCodeFor',
   'exportSql',
   'loadTemplate',

@@ -247,7 +247,7 @@ describe('PostgreSQL store', { skip }, () => {
     assert.notEqual(main.rows[0]?.bio, 'absent here');
   });
 
-  test('catalog mode refuses a missing table or a non-uuid id column, and creates nothing', async () => {
+  test('catalog mode refuses a missing table or an id column of another type than uuid, integer or text, and creates nothing', async () => {
     const other = `${schema}_empty`;
     await admin.query(`CREATE SCHEMA ${other}`);
     try {
@@ -259,11 +259,29 @@ describe('PostgreSQL store', { skip }, () => {
         other,
       ]);
       assert.deepEqual(rows, []);
-      await admin.query(`CREATE TABLE ${other}.artists (id text PRIMARY KEY, bio text, updated_at timestamptz)`);
+      await admin.query(`CREATE TABLE ${other}.artists (id date PRIMARY KEY, bio text, updated_at timestamptz)`);
       await assert.rejects(
         openBioStore({ url: urlWith(), target: 'catalog', testMode: false, schema: other }, deps()),
-        (e: unknown) => e instanceof ConfigError && /type text; catalog mode expects uuid/.test(e.message),
+        (e: unknown) => e instanceof ConfigError && /type date; catalog mode takes uuid, integer/.test(e.message),
       );
+      await admin.query(`DROP TABLE ${other}.artists`);
+      await admin.query(`CREATE TABLE ${other}.artists (id bigint PRIMARY KEY, bio text, updated_at timestamptz)`);
+      await admin.query(`INSERT INTO ${other}.artists (id) VALUES (1001)`);
+      const numbered = await openBioStore(
+        { url: urlWith(), target: 'catalog', testMode: false, schema: other },
+        deps(),
+      );
+      try {
+        assert.deepEqual(await numbered.write([record('1001', 'one'), record('1002', 'two'), record('x', 'no')]), [
+          'updated',
+          'skipped',
+          'error',
+        ]);
+      } finally {
+        await numbered.close();
+      }
+      const { rows: bios } = await admin.query(`SELECT id::text AS id, bio FROM ${other}.artists`);
+      assert.deepEqual(bios, [{ id: '1001', bio: 'one' }]);
     } finally {
       await admin.query(`DROP SCHEMA ${other} CASCADE`);
     }

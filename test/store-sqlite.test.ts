@@ -208,11 +208,31 @@ describe('SQLite catalog mode', () => {
     assert.equal(testRow.bio, null, 'test_artists untouched outside test mode');
   });
 
-  test('an id that is not a UUID becomes error without touching the others', async () => {
+  test('a text id column takes any id; an integer one takes whole numbers and turns other ids into error', async () => {
+    assert.deepEqual(await store.write([record('1001', 'numeric id'), record(U1, 'bio again')]), [
+      'skipped',
+      'updated',
+    ]);
+    const numeric = path.join(dir, 'numeric.sqlite');
+    const db = new Database(numeric);
+    db.exec('CREATE TABLE artists (id INTEGER PRIMARY KEY, bio TEXT, updated_at TEXT)');
+    db.prepare('INSERT INTO artists (id) VALUES (1001)').run();
+    db.close();
     logs.length = 0;
-    const statuses = await store.write([record('1001', 'numeric id'), record(U1, 'bio again')]);
-    assert.deepEqual(statuses, ['error', 'updated']);
-    assert.ok(logs.some((m) => m.includes('"1001"') && m.includes('UUID')));
+    const numbered = await openBioStore(
+      { sqlitePath: numeric, target: 'catalog', testMode: false },
+      { log: (_l, m) => logs.push(m) },
+    );
+    const statuses = await numbered.write([record('1001', 'one'), record('1002', 'two'), record(U1, 'uuid')]);
+    await numbered.close();
+    assert.deepEqual(statuses, ['updated', 'skipped', 'error']);
+    assert.ok(
+      logs.some((m) => m.includes(U1) && /not a whole number.*integer/.test(m)),
+      logs.join('\n'),
+    );
+    const check = new Database(numeric, { readonly: true });
+    assert.deepEqual(check.prepare('SELECT id, bio FROM artists').all(), [{ id: 1001, bio: 'one' }]);
+    check.close();
   });
 
   test('test mode writes test_artists', async () => {

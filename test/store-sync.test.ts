@@ -122,7 +122,7 @@ describe('syncJsonlToDb', () => {
     });
   });
 
-  test('catalog mode rejects ids that are not UUIDs as invalid lines', async () => {
+  test('catalog ids follow the id column: any id for a text column, whole numbers for an integer one', async () => {
     const jsonl = path.join(dir, 'catalog.jsonl');
     await writeFile(jsonl, [line(U1, 'one'), line('1001', 'numeric'), line(U3, 'unknown')].join('\n') + '\n');
     const file = path.join(dir, 'catalog.sqlite');
@@ -133,7 +133,22 @@ describe('syncJsonlToDb', () => {
     const store = await openBioStore({ sqlitePath: file, target: 'catalog', testMode: false });
     const report = await syncJsonlToDb(jsonl, store);
     await store.close();
-    assert.deepEqual([report.updated, report.skipped, report.invalid, report.errors], [1, 1, 1, 0]);
+    assert.deepEqual([report.updated, report.skipped, report.invalid, report.errors], [1, 2, 0, 0]);
+
+    const numeric = path.join(dir, 'numeric.sqlite');
+    const ndb = new Database(numeric);
+    ndb.exec('CREATE TABLE artists (id INTEGER PRIMARY KEY, bio TEXT, updated_at TEXT)');
+    ndb.prepare('INSERT INTO artists (id) VALUES (1001)').run();
+    ndb.close();
+    const issues: SyncIssue[] = [];
+    const nstore = await openBioStore({ sqlitePath: numeric, target: 'catalog', testMode: false });
+    const nreport = await syncJsonlToDb(jsonl, nstore, { onIssue: (i) => issues.push(i) });
+    await nstore.close();
+    assert.deepEqual([nreport.updated, nreport.skipped, nreport.invalid, nreport.errors], [1, 0, 2, 0]);
+    assert.ok(
+      issues.some((i) => /is not a whole number .*integer/.test(i.message)),
+      JSON.stringify(issues),
+    );
   });
 
   test('a missing file is an InputError', async () => {
@@ -193,13 +208,13 @@ describe('resyncFromJsonl', () => {
 });
 
 describe('exportSql', () => {
-  test('writes a CSV with one row per valid UUID artist and a script that loads it by absolute path', async () => {
+  test('writes a CSV with one row per valid artist and a script that loads it by absolute path', async () => {
     const jsonl = path.join(dir, 'export.jsonl');
     await writeFile(
       jsonl,
       [
         line(U1, 'old'),
-        line('1001', 'not a uuid'),
+        line('', 'no id'),
         line(U2, 'He said "hi", then\nleft; café', { sources: [{ url: 'https://e.org/x', title: 'X "y"' }] }),
         line(U1, 'new one'),
         line(U3, 'a line with\n\\.\nthe end-of-data marker $bio$'),
@@ -244,7 +259,7 @@ describe('exportSql', () => {
 
   test('refuses a table name that is not an identifier and a file without any valid bio', async () => {
     const jsonl = path.join(dir, 'bad.jsonl');
-    await writeFile(jsonl, line('1001', 'numeric id only'));
+    await writeFile(jsonl, line('', 'no id only'));
     await assert.rejects(exportSql(jsonl, { outDir: dir, table: 'artists; DROP TABLE x' }), UsageError);
     await assert.rejects(exportSql(jsonl, { outDir: path.join(dir, 'never') }), InputError);
   });
@@ -287,6 +302,34 @@ describe('exportSql', () => {
         ],
       );
       assert.ok(rows.every((r) => r.updated_at.getUTCFullYear() > 2000));
+    });
+
+    test('the script casts the ids to an integer id column, and stops before any change when one does not fit', async () => {
+      await admin.query(`CREATE TABLE ${schema}.numbered (id integer PRIMARY KEY, bio text, updated_at timestamptz)`);
+      await admin.query(`INSERT INTO ${schema}.numbered (id) VALUES (1001), (1002)`);
+      const jsonl = path.join(dir, 'numbered.jsonl');
+      await writeFile(jsonl, [line('1001', 'one'), line('1002', 'two'), line('1003', 'three')].join('\n') + '\n');
+      const { sqlPath } = await exportSql(jsonl, { outDir: path.join(dir, 'numbered'), table: `${schema}.numbered` });
+      const run = spawnSync('psql', [PG_URL ?? '', '-X', '-f', sqlPath], { cwd: '/', encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, /\s3 \|\s+2 \|\s+1\s*\n/);
+
+      const bad = path.join(dir, 'numbered-bad.jsonl');
+      await writeFile(bad, [line('1001', 'changed'), line('abc', 'not a number')].join('\n') + '\n');
+      const second = await exportSql(bad, { outDir: path.join(dir, 'numbered-bad'), table: `${schema}.numbered` });
+      const failed = spawnSync('psql', [PG_URL ?? '', '-X', '-f', second.sqlPath], { cwd: '/', encoding: 'utf8' });
+      assert.notEqual(failed.status, 0);
+      assert.match(failed.stderr, /invalid input syntax for type integer: "abc"/);
+      const { rows } = await admin.query<{ id: number; bio: string }>(
+        `SELECT id, bio FROM ${schema}.numbered ORDER BY id`,
+      );
+      assert.deepEqual(
+        rows.map((r) => [r.id, r.bio]),
+        [
+          [1001, 'one'],
+          [1002, 'two'],
+        ],
+      );
     });
 
     test('sources reach a catalog table that has a sources column, and only the grounded rows get them', async () => {
@@ -409,13 +452,13 @@ describe('db command', () => {
 
   test('db export-sql prints where the pair is and how to apply it', async () => {
     const jsonl = path.join(dir, 'cli-export.jsonl');
-    await writeFile(jsonl, [line(U1, 'one'), line('bad', 'x')].join('\n'));
+    await writeFile(jsonl, [line(U1, 'one'), line('', 'x')].join('\n'));
     const outDir = path.join(dir, 'cli-sql');
     const { out, err } = await run(['export-sql', jsonl, '--out-dir', outDir, '--test-mode']);
     assert.equal(process.exitCode, 0);
     assert.match(out, /Exported 1 bio\(s\)/);
     assert.match(out, /Apply with: +psql "\$DATABASE_URL" -X -f ".*bio_update_\d{8}_\d{6}\.sql"/);
-    assert.match(err, /Line 2: artist_id "bad" is not a UUID/);
+    assert.match(err, /Line 2: missing artist_id/);
     assert.equal((await readdir(outDir)).length, 2);
   });
 

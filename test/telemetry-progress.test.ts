@@ -9,6 +9,7 @@ import type { Artist, OutputRecord } from '../src/core/types.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
+const HOUR = 60 * MINUTE;
 
 function harness(total: number) {
   const clock = new ManualClock(Date.parse('2026-12-01T10:00:00Z'));
@@ -141,9 +142,59 @@ test('ETA of a job bounded by its daily limit counts the days it needs', () => {
     pausedUntil: Date.parse('2026-12-02T00:00:00Z'),
   });
   assert.ok(ms !== undefined);
-  // 46,000 requests at 5,000 a day once the pause ends at midnight: 9 full days (Dec 2-10), then
-  // 1,000 more on Dec 11: 9.4 days from now, not the seconds a rate-only estimate would show.
-  assert.equal(formatEta(ms), '≈ 9 days');
+  // The 24 h threshold pause ends each day at 4,000 of 5,000: 46,000 requests from midnight are 11
+  // full days (Dec 2-12) and 2,000 more on Dec 13, not the seconds a rate-only estimate would show.
+  assert.equal(ms, 10 * HOUR + 11 * DAY + 2000 * 500);
+  assert.equal(formatEta(ms), '≈ 11 days');
+});
+
+/** 100 artists done at 1 s each, 1,000 to go, 100 of a 1,000 daily limit used, at midnight UTC. */
+const AT_MIDNIGHT = {
+  now: Date.parse('2026-12-01T00:00:00Z'),
+  done: 100,
+  total: 1100,
+  requests: 100,
+  activeMs: 100_000,
+  usedToday: 100,
+  dailyLimit: 1000,
+  pausedUntil: undefined,
+};
+
+test('ETA counts threshold × limit per day when the 24 h threshold pause runs to midnight', () => {
+  // Dec 1: 400 more up to 500, pause to midnight; Dec 2: 500, pause; Dec 3: the last 100.
+  const ms = estimateRemaining({ ...AT_MIDNIGHT, threshold: 0.5 });
+  assert.equal(ms, 2 * DAY + 100_000);
+});
+
+test('ETA without quota monitoring counts the whole daily limit per day', () => {
+  // Dec 1: 900 more up to 1,000; Dec 2: the last 100.
+  const ms = estimateRemaining({ ...AT_MIDNIGHT, threshold: undefined });
+  assert.equal(ms, DAY + 100_000);
+});
+
+test('ETA with a short threshold pause counts the pause and the rest of the limit the same day', () => {
+  // Dec 1: 400 s to the threshold, a 1 h pause, 500 s to the limit; Dec 2: the last 100.
+  const ms = estimateRemaining({ ...AT_MIDNIGHT, threshold: 0.5, pauseDurationMs: HOUR });
+  assert.equal(ms, DAY + 100_000);
+  const sameDay = estimateRemaining({ ...AT_MIDNIGHT, total: 1000, threshold: 0.5, pauseDurationMs: HOUR });
+  assert.equal(sameDay, 400_000 + HOUR + 500_000);
+});
+
+test('ETA during a threshold pause that ends before midnight resumes with the rest of the day', () => {
+  const now = AT_MIDNIGHT.now + 400_000;
+  const ms = estimateRemaining({
+    ...AT_MIDNIGHT,
+    now,
+    done: 500,
+    requests: 500,
+    activeMs: 500_000,
+    usedToday: 500,
+    threshold: 0.5,
+    pauseDurationMs: HOUR,
+    pausedUntil: now + HOUR,
+  });
+  // The pause's hour, 500 to the limit, then the last 100 on Dec 2.
+  assert.equal(ms, DAY - 400_000 + 100_000);
 });
 
 test('ETA while paused includes the rest of the pause', () => {

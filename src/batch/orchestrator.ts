@@ -169,14 +169,16 @@ class BatchJob {
   /** Adds parts for `artists` at try number `attempt` and saves them before anything is sent. */
   #plan(artists: readonly Artist[], attempt: number): void {
     if (artists.length === 0) return;
+    // One build per artist: building counts the request's tokens, which is not free.
     const lines: PlannedLine[] = artists.map((artist) => {
       const { body } = this.#deps.build(artist);
-      return { customId: artist.id, text: '', tokens: estimateTokens(body) + lineOverhead(artist.id) };
+      const text = requestLine(artist.id, this.#state.endpoint, body);
+      return { customId: artist.id, text, tokens: estimateTokens(body) + lineOverhead(artist.id) };
     });
-    const files = splitIntoFiles(
-      lines.map((line) => ({ ...line, text: this.#lineText(line.customId) })),
-      { maxRequests: this.#options.maxRequests, maxTokens: this.#options.queueTokens },
-    );
+    const files = splitIntoFiles(lines, {
+      maxRequests: this.#options.maxRequests,
+      maxTokens: this.#options.queueTokens,
+    });
     for (const file of files) {
       const number = this.#state.parts.length + 1;
       this.#state.parts.push({
@@ -201,8 +203,7 @@ class BatchJob {
   #lineText(customId: string): string {
     const artist = this.#artists.get(customId);
     if (artist === undefined) return '';
-    const { body } = this.#deps.build(artist);
-    return `${JSON.stringify({ custom_id: customId, method: 'POST', url: this.#state.endpoint, body })}\n`;
+    return requestLine(customId, this.#state.endpoint, this.#deps.build(artist).body);
   }
 
   /** A part whose batch may have been created just before a crash gets its batch back. */
@@ -496,6 +497,11 @@ function hint(info: BatchInfo): string {
   return info.errorCodes.includes('token_limit_exceeded')
     ? ' (this part alone exceeds the enqueued-token limit: lower --batch-max-requests or set --batch-queue-tokens)'
     : '';
+}
+
+/** One line of a batch input file, newline included. */
+function requestLine(customId: string, url: string, body: unknown): string {
+  return `${JSON.stringify({ custom_id: customId, method: 'POST', url, body })}\n`;
 }
 
 /** Tokens of the line's wrapper around the body (custom_id, method, url). */

@@ -88,7 +88,7 @@ function formatSync(report: SyncReport, store: BioStore, source: string): string
 const SYNC_HELP = `
 The database is PostgreSQL when --db-url (or DATABASE_URL) is given, otherwise the SQLite file
 named by --sqlite. Each line must be a JSON object with artist_id, a non-empty response_text and
-"error": null; in catalog mode artist_id must also be a UUID. When an artist has several lines,
+"error": null; in catalog mode artist_id must also fit the table's id column (uuid, integer or text). When an artist has several lines,
 the last one wins. Records are written in transactions of --batch-size records.
 
 Targets:
@@ -110,7 +110,8 @@ Writes bio_update_<UTC time>.csv (columns id,bio) and bio_update_<UTC time>.sql 
 The script loads the CSV with psql's \\copy (by absolute path, so psql may run from any
 directory) into a temporary table, updates the catalog table in one transaction
 (SET bio, updated_at = now() WHERE id matches) and prints rows in file / updated / not found.
-Only lines with a UUID artist_id, a non-empty bio and "error": null are exported; the last line
+Only lines with an artist_id, a non-empty bio and "error": null are exported (the script casts
+the ids to the type of the table's id column, and stops before any change if one does not fit); the last line
 per artist wins. Review both files, then apply:
 
   $ psql "$DATABASE_URL" -X -f <the .sql file>

@@ -35,6 +35,7 @@ export async function openDashboard(
         usedToday: snap.usedToday,
         dailyLimit: snap.dailyLimit,
         threshold: live.threshold,
+        pauseDurationMs: config.pauseDuration * 3_600_000,
         pausedUntil: snap.pausedUntil !== undefined && snap.pausedUntil > now ? snap.pausedUntil : undefined,
       });
       return {

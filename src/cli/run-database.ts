@@ -1,5 +1,6 @@
 import { basename, dirname, extname, join } from 'node:path';
 import type { RunConfig } from '../config/index.js';
+import { ConfigError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
 import type { DbStatus, OutputRecord } from '../core/types.js';
 import type { JsonlSink, LineHandle } from '../output/index.js';
@@ -18,7 +19,8 @@ export function sqlitePathFor(output: string): string {
 }
 
 /**
- * Opens the database (exit 3 when unreachable), re-syncs lines a previous run could not write,
+ * Opens the database (exit 3 when unreachable, or when one of `firstIds` does not fit a catalog
+ * table's id column), re-syncs lines a previous run could not write,
  * and returns a batching writer that patches each line's `db_status` once its batch commits.
  */
 export async function openDatabase(
@@ -26,6 +28,7 @@ export async function openDatabase(
   paths: { output: string },
   jsonl: JsonlSink,
   events: RunEmitter,
+  firstIds: readonly string[] = [],
 ): Promise<DatabaseLink> {
   const store = await openBioStore(
     {
@@ -37,6 +40,16 @@ export async function openDatabase(
     { log: (level, message) => events.log(level, message) },
   );
   events.log('info', `Database enabled: ${store.describe()}`);
+  // Catalog ids must fit the table's id column: a mismatch stops here, before any request.
+  for (const id of firstIds) {
+    const problem = store.idProblem?.(id);
+    if (problem === undefined) continue;
+    await store.close();
+    throw new ConfigError(
+      `Catalog mode cannot write artist ${JSON.stringify(id)}: ${problem}. Nothing was sent. ` +
+        'Check --input and the catalog table (--test-mode uses test_artists), or use --db-target store.',
+    );
+  }
   // A failed patch leaves "pending" in the line, which the next --resume re-syncs: never fatal.
   const patch = (handle: LineHandle, status: DbStatus): void => {
     try {

@@ -64,7 +64,7 @@ export async function executeWork(
     ? undefined
     : startProgress({
         events,
-        figures: () => recorder.live(),
+        figures: () => ({ ...recorder.live(), pauseDurationMs: config.pauseDuration * 3_600_000 }),
         clock,
         logger,
         snapshot: () => gate.snapshot(),

@@ -105,7 +105,13 @@ export async function openResources(
   let db: DatabaseLink | undefined;
   if (config.enableDb) {
     const { openDatabase } = await import('./run-database.js');
-    const opened = await openDatabase(config, paths, jsonl, events);
+    const opened = await openDatabase(
+      config,
+      paths,
+      jsonl,
+      events,
+      plan.scan.preview.map((a) => a.id),
+    );
     stack.defer(() => opened.close(), 'database');
     db = opened;
   }

@@ -34,7 +34,7 @@ export interface DashboardState {
   pauseReason: string | null;
   errorsByKind: Record<string, number>;
   recent: DashboardArtist[];
-  /** Batch states in batch mode (filled from batch events when the run emits them). */
+  /** Batch mode: `<batch id> (<part>)` → its last status and counts, from the run's batch events. */
   batches: Record<string, string>;
   /** Outcome words once the run ended. */
   ended: string | null;
@@ -119,6 +119,20 @@ export function trackDashboard(s: DashboardSources): { state(): DashboardState; 
       }),
     ),
     s.events.on('run:end', (e) => (ended = OUTCOME[e.outcome])),
+    // Batch mode (docs/batch.md): one entry per batch, its last status and counts.
+    s.events.on('batch:submitted', (e) => (batches[`${e.batchId} (${e.part})`] = `submitted, ${e.requests} requests`)),
+    s.events.on(
+      'batch:status',
+      (e) =>
+        (batches[`${e.batchId} (${e.part})`] =
+          `${e.status}, ${e.completed} completed, ${e.failed} failed of ${e.total}`),
+    ),
+    s.events.on(
+      'batch:collected',
+      (e) =>
+        (batches[`${e.batchId} (${e.part})`] =
+          `${e.status}: ${e.written} written, ${e.failed} failed, ${e.resubmitted} resubmitted`),
+    ),
   ];
   return {
     state() {

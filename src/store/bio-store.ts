@@ -10,7 +10,8 @@ import { chunk, tableRef, updateCatalog, upsertBios, type CatalogRow } from './b
 import { checkCatalogTable } from './catalog-check.js';
 import { openPostgres, openSqlite, type Connection } from './connect.js';
 import { describeDbError, type DbErrorClass } from './db-errors.js';
-import { hasBio, isUuid, toBioRow } from './records.js';
+import { hasBio, toBioRow } from './records.js';
+import { describeIdType, idProblem, type CatalogIdType } from './catalog-ids.js';
 import { inTransaction } from './transaction.js';
 import { resolveDbRetryPolicy, withDbRetry, type DbRetryPolicy } from './retry.js';
 import { BIO_TABLE, migrateToLatest, type StoreDatabase } from './schema.js';
@@ -48,9 +49,10 @@ export async function openBioStore(options: StoreOptions, deps: StoreDeps = {}):
   const catalogName = options.testMode ? 'test_artists' : 'artists';
   const tableName = options.target === 'catalog' ? catalogName : BIO_TABLE;
   const qualifiedName = schema === undefined ? tableName : `${schema}.${tableName}`;
+  let idType: CatalogIdType | undefined;
   try {
     if (options.target === 'catalog') {
-      await checkCatalogTable(
+      idType = await checkCatalogTable(
         connection.db,
         connection.kind,
         tableRef(catalogName, schema),
@@ -76,6 +78,7 @@ export async function openBioStore(options: StoreOptions, deps: StoreDeps = {}):
     schema,
     tableName,
     qualifiedName,
+    idType,
     clock,
     retry: resolveDbRetryPolicy(deps.retry),
     log,
@@ -90,6 +93,8 @@ interface StoreSettings {
   tableName: string;
   /** Table name with schema, for messages. */
   qualifiedName: string;
+  /** Type of the catalog table's id column (catalog mode only). */
+  idType: CatalogIdType | undefined;
   clock: Clock;
   retry: DbRetryPolicy;
   log: StoreLog;
@@ -110,6 +115,15 @@ class KyselyBioStore implements BioStore {
 
   describe(): string {
     return `${this.#s.connection.location} (${this.target} mode, table ${this.#s.qualifiedName})`;
+  }
+
+  idProblem(id: string): string | undefined {
+    const type = this.#s.idType;
+    if (type === undefined) return undefined;
+    const problem = idProblem(id, type);
+    return problem === undefined
+      ? undefined
+      : `${problem}, but the id column of ${this.#s.qualifiedName} is ${describeIdType(type)}`;
   }
 
   get stopError(): DiskFullError | undefined {
@@ -161,10 +175,7 @@ class KyselyBioStore implements BioStore {
   #problemOf(record: OutputRecord): string | undefined {
     if (typeof record.artist_id !== 'string' || record.artist_id.trim() === '') return 'artist_id is missing';
     if (!hasBio(record)) return 'the bio is empty';
-    if (this.target === 'catalog' && !isUuid(record.artist_id)) {
-      return 'catalog ids must be UUIDs (8-4-4-4-12 hex digits)';
-    }
-    return undefined;
+    return this.idProblem(record.artist_id);
   }
 
   /** Writes unique rows in one transaction; halves the batch to isolate rows the database rejects. */
@@ -234,7 +245,7 @@ class KyselyBioStore implements BioStore {
     const table = tableRef(this.#s.tableName, this.#s.schema);
     for (const part of chunk(rows)) {
       const catalogRows: CatalogRow[] = part.map((r) => ({ id: r.artist_id, bio: r.response_text }));
-      const updated = await updateCatalog(trx, kind, table, catalogRows);
+      const updated = await updateCatalog(trx, kind, table, catalogRows, this.#s.idType ?? { kind: 'uuid' });
       for (const row of catalogRows) result.set(row.id, updated.has(row.id) ? 'updated' : 'skipped');
     }
   }

@@ -3,6 +3,7 @@
  * a single round trip. Callers run them inside a transaction.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { pgArrayCast, type CatalogIdType } from './catalog-ids.js';
 import { BIO_TABLE, type ArtistBiosRow, type StoreDatabase } from './schema.js';
 
 /** Most rows per statement: 13 parameters a row stays far below both engines' limits. */
@@ -90,6 +91,7 @@ export async function updateCatalog(
   kind: 'sqlite' | 'postgres',
   table: RawBuilder<unknown>,
   rows: readonly CatalogRow[],
+  idType: CatalogIdType,
 ): Promise<Set<string>> {
   const updated = new Set<string>();
   if (rows.length === 0) return updated;
@@ -101,7 +103,7 @@ export async function updateCatalog(
     const positions = rows.map((_, i) => i);
     const { rows: returned } = await sql<{ pos: number }>`
       UPDATE ${table} AS t SET bio = v.bio, updated_at = now()
-      FROM unnest(${ids}::uuid[], ${bios}::text[], ${positions}::int[]) AS v(id, bio, pos)
+      FROM unnest(${ids}::${sql.raw(pgArrayCast(idType))}, ${bios}::text[], ${positions}::int[]) AS v(id, bio, pos)
       WHERE t.id = v.id
       RETURNING v.pos`.execute(db);
     for (const { pos } of returned) {

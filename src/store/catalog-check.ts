@@ -8,15 +8,20 @@ import { ConfigError } from '../core/errors.js';
 import { describeDbError } from './db-errors.js';
 import type { SecretScrubber } from './redact.js';
 import type { StoreDatabase } from './schema.js';
+import { pgIdType, sqliteIdType, type CatalogIdType } from './catalog-ids.js';
 
-/** Checks `id`, `bio` and `updated_at` exist in the catalog table (and that `id` is a uuid on PostgreSQL). */
+/**
+ * Checks `id`, `bio` and `updated_at` exist in the catalog table and returns the type of its
+ * `id` column (uuid, integer or text; another PostgreSQL type is refused).
+ * @throws ConfigError
+ */
 export async function checkCatalogTable(
   db: Kysely<StoreDatabase>,
   kind: 'sqlite' | 'postgres',
   table: RawBuilder<unknown>,
   tableName: string,
   scrub: SecretScrubber,
-): Promise<void> {
+): Promise<CatalogIdType> {
   try {
     await sql`SELECT id, bio, updated_at FROM ${table} WHERE 1 = 0`.execute(db);
   } catch (error) {
@@ -27,13 +32,21 @@ export async function checkCatalogTable(
       { cause: error },
     );
   }
-  if (kind !== 'postgres') return;
+  if (kind !== 'postgres') {
+    const { rows } = await sql<{ type: string }>`
+      SELECT type FROM pragma_table_info(${tableName}) WHERE name = 'id'`.execute(db);
+    return sqliteIdType(rows[0]?.type ?? '');
+  }
   // The outer join yields one row even for an empty table, and pg_typeof of its NULL still
   // reports the column's declared type.
   const { rows } = await sql<{ type: string }>`
     SELECT pg_typeof(t.id)::text AS type FROM (SELECT 1) AS one LEFT JOIN ${table} AS t ON false`.execute(db);
-  const type = rows[0]?.type;
-  if (type !== undefined && type !== 'uuid') {
-    throw new ConfigError(`Catalog table ${tableName} has an id column of type ${type}; catalog mode expects uuid`);
+  const type = rows[0]?.type ?? 'text';
+  const idType = pgIdType(type);
+  if (idType === undefined) {
+    throw new ConfigError(
+      `Catalog table ${tableName} has an id column of type ${type}; catalog mode takes uuid, integer (smallint, integer, bigint) or text ids`,
+    );
   }
+  return idType;
 }

@@ -157,10 +157,25 @@ function buildScript(f: ScriptFacts): string {
 
 BEGIN;
 
-CREATE TEMP TABLE bio_import (id uuid PRIMARY KEY, bio text NOT NULL, sources jsonb) ON COMMIT DROP;
+CREATE TEMP TABLE bio_import (id text PRIMARY KEY, bio text NOT NULL, sources jsonb) ON COMMIT DROP;
 
 \\copy bio_import (id, bio, sources) FROM ${psqlQuoted(f.csvPath)} WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')
 ${literalInserts(f.literals)}
+-- The ids take the type of ${f.table}.id (uuid, integer, text, …): an id that does not fit it
+-- stops the script here, before anything is changed.
+DO $idtype$
+DECLARE
+  id_type text;
+BEGIN
+  SELECT format_type(atttypid, atttypmod) INTO id_type FROM pg_attribute
+   WHERE attrelid = to_regclass('${f.table}') AND attname = 'id' AND NOT attisdropped;
+  IF id_type IS NULL THEN
+    RAISE EXCEPTION 'table ${f.table} does not exist or has no id column';
+  END IF;
+  EXECUTE format('ALTER TABLE bio_import ALTER COLUMN id TYPE %s USING id::%s', id_type, id_type);
+END
+$idtype$;
+
 -- Summary: rows in the file, rows updated, ids with no row in ${f.table}.
 WITH updated AS (
   UPDATE ${f.table} AS t
@@ -198,7 +213,7 @@ COMMIT;
 
 /**
  * Writes `bio_update_<stamp>.csv` (columns `id,bio,sources`, one row per valid artist, latest line
- * wins, UUIDs only; `sources` is JSON text, empty when the bio cites nothing) and the matching `.sql` into `outDir`. Both are written to temporary names first
+ * wins, any id shape: the script casts the ids to the catalog's id type when applied; `sources` is JSON text, empty when the bio cites nothing) and the matching `.sql` into `outDir`. Both are written to temporary names first
  * and renamed, so a failure leaves no half-written pair.
  *
  * @throws InputError when the JSONL cannot be read or has no valid bio; UsageError for a bad table name.

@@ -4,7 +4,6 @@
  * lines, which lack `usage`, `model` and friends.
  */
 import type { BioSource, DbStatus, OutputRecord, RequestRecord, TokenUsage } from '../core/types.js';
-import { isUuid } from './records.js';
 import type { StoreTarget } from './types.js';
 
 /** What a line turned out to be. */
@@ -76,8 +75,16 @@ export function dbStatusOf(record: { db_status: unknown }): DbStatus | null {
   return typeof status === 'string' && DB_STATUSES.includes(status) ? (status as DbStatus) : null;
 }
 
-/** Parses and validates one line for `target`. */
-export function judgeLine(lineText: string, target: StoreTarget): LineVerdict {
+/**
+ * Parses and validates one line for `target`. In catalog mode `idCheck` says why an id does not
+ * fit the catalog's id column (see docs/hostile-servers.md#catalog-id-types); without it any id
+ * is taken.
+ */
+export function judgeLine(
+  lineText: string,
+  target: StoreTarget,
+  idCheck?: (id: string) => string | undefined,
+): LineVerdict {
   if (lineText.trim() === '') return { kind: 'blank' };
   let parsed: unknown;
   try {
@@ -102,9 +109,8 @@ export function judgeLine(lineText: string, target: StoreTarget): LineVerdict {
   if (text.trim() === '') return { kind: 'empty-bio', artistId };
   // PostgreSQL text cannot hold NUL; such a bio is damaged anyway.
   if (text.includes('\u0000')) return { kind: 'invalid', reason: 'bio contains a NUL character', artistId };
-  if (target === 'catalog' && !isUuid(artistId)) {
-    return { kind: 'invalid', reason: `artist_id ${JSON.stringify(artistId)} is not a UUID (catalog mode)`, artistId };
-  }
+  const idProblem = target === 'catalog' ? idCheck?.(artistId) : undefined;
+  if (idProblem !== undefined) return { kind: 'invalid', reason: `${idProblem} (catalog mode)`, artistId };
   const artistName = str(parsed.artist_name) ?? '';
   const artistData = str(parsed.artist_data);
   const record: OutputRecord = {

@@ -58,6 +58,7 @@ export async function scanJsonl(
   path: string,
   target: StoreTarget,
   onIssue: (issue: SyncIssue) => void,
+  idCheck?: (id: string) => string | undefined,
 ): Promise<ScanResult> {
   await assertReadableFile(path);
   const counts: ScanCounts = { lines: 0, blank: 0, records: 0, invalid: 0, emptyBios: 0, duplicates: 0 };
@@ -65,7 +66,7 @@ export async function scanJsonl(
   try {
     for await (const { lineNumber, lineText } of readJsonlLines(path)) {
       counts.lines += 1;
-      const verdict = judgeLine(lineText, target);
+      const verdict = judgeLine(lineText, target, idCheck);
       switch (verdict.kind) {
         case 'blank':
           counts.blank += 1;

@@ -101,7 +101,7 @@ export async function resyncFromJsonl(
     if (typeof parsed !== 'object' || parsed === null || !('db_status' in parsed)) continue;
     const status = dbStatusOf(parsed);
     if (status === null || !wanted.has(status)) continue;
-    const verdict = judgeLine(lineText, store.target);
+    const verdict = judgeLine(lineText, store.target, (id) => store.idProblem?.(id));
     if (verdict.kind === 'record') {
       batch.push({ lineStart, lineText, artistId: verdict.record.artist_id, record: verdict.record });
     } else {

@@ -48,7 +48,7 @@ export async function syncJsonlToDb(path: string, store: BioStore, options: Sync
   const started = clock.now();
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? 1000));
   const onIssue = options.onIssue ?? (() => undefined);
-  const { counts, winners } = await scanJsonl(path, store.target, onIssue);
+  const { counts, winners } = await scanJsonl(path, store.target, onIssue, (id) => store.idProblem?.(id));
   const report: SyncReport = {
     ...counts,
     read: counts.lines - counts.blank,
@@ -84,7 +84,7 @@ export async function syncJsonlToDb(path: string, store: BioStore, options: Sync
 
   try {
     for await (const { lineNumber, lineText } of readJsonlLines(path)) {
-      const verdict = judgeLine(lineText, store.target);
+      const verdict = judgeLine(lineText, store.target, (id) => store.idProblem?.(id));
       if (verdict.kind !== 'record' || winners.get(verdict.record.artist_id) !== lineNumber) continue;
       batch.push({ record: verdict.record, line: lineNumber });
       if (batch.length >= batchSize) await send();

@@ -79,6 +79,11 @@ export interface BioStore {
   /** Closes connections. Idempotent; later writes return `error`. */
   close(): Promise<void>;
   /**
+   * Why `id` cannot be written (catalog mode: it does not fit the table's id column), or
+   * undefined when it can. Lets a run refuse mismatched ids before its first request.
+   */
+  idProblem?(id: string): string | undefined;
+  /**
    * Set once a write failed because the database's disk is full: the run should stop (its bios
    * stay in the JSONL for a later re-sync) rather than fail every later write the same way.
    */

@@ -19,6 +19,8 @@ export interface ProgressFigures {
   requests?: number;
   /** Threshold share of the daily limit, when monitoring is on. */
   threshold?: number | undefined;
+  /** Length of the threshold pause, for the ETA. @default 24 hours */
+  pauseDurationMs?: number | undefined;
   /** Dollars spent so far; null or absent when nothing was priced. */
   costUsd?: number | null;
 }
@@ -106,6 +108,7 @@ function figures(o: ProgressOptions, batch?: BatchView): Figures {
     usedToday: snap.usedToday,
     dailyLimit: snap.dailyLimit,
     threshold: stats.threshold,
+    pauseDurationMs: stats.pauseDurationMs,
     pausedUntil,
   });
   return { done, total, rate: `${perSecond.toFixed(2)}/s`, etaText: formatEta(eta), quota, status };
