@@ -1,7 +1,8 @@
 import { formatUsd } from '../cost/index.js';
+import { formatNumber } from '../report/index.js';
 import type { DryRunEstimate } from './dry-run-estimate.js';
 
-const n = (value: number): string => Math.round(value).toLocaleString('en-US');
+const n = (value: number): string => formatNumber(Math.round(value));
 
 /** `3 h 20 min`, `12 min`, `40 s`: a rough length, never finer than it can be. */
 export function roughDuration(minutes: number): string {

@@ -8,6 +8,7 @@ import {
   type PreparedOutput,
 } from '../output/index.js';
 import {
+  byteBoundCounter,
   createPricer,
   loadCounter,
   loadPriceTable,
@@ -79,7 +80,10 @@ export async function prepareRun(ctx: RunContext, stack: DisposalStack): Promise
   const paths = outputPaths(config.output);
   const baseBuilder = createRequestBuilder(await promptSource(config, events), config.api);
   for (const notice of baseBuilder.notices) events.log('warn', notice);
-  const builder = measuringBuilder(baseBuilder, await loadCounter(config.model ?? ''));
+  // Exact token counts only where a dollar limit or the Batch API's reservation depends on them;
+  // elsewhere a byte count is a safe upper bound that spares loading the tokenizer.
+  const exactTokens = config.maxCost !== undefined || config.dailyCostLimit !== undefined || config.mode === 'batch';
+  const builder = measuringBuilder(baseBuilder, exactTokens ? await loadCounter(config.model ?? '') : byteBoundCounter);
   const pricer = createPricer(await loadPriceTable(config.prices), 'standard', (m) => events.log('warn', m));
 
   // Resume needs the output's index before the input pass; a fresh output is only touched once

@@ -3,7 +3,6 @@
  * Current OpenAI models (gpt-4o and later, o-series, gpt-4.1, gpt-5, gpt-6) use `o200k_base`;
  * gpt-4 and gpt-3.5 use `cl100k_base`.
  */
-import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
 
 /** Name of a BPE encoding. */
 export type EncodingName = 'o200k_base' | 'cl100k_base';
@@ -15,7 +14,9 @@ export function encodingFor(model: string): EncodingName {
   return CL100K_MODELS.test(model) ? 'cl100k_base' : 'o200k_base';
 }
 
-type Counter = (text: string) => number;
+/** Counts the tokens of one text. */
+export type Counter = (text: string) => number;
+let o200k: Counter | undefined;
 let cl100k: Counter | undefined;
 
 /** Longest run of non-space characters handed to the tokenizer in one piece. */
@@ -39,14 +40,26 @@ export function linearCounter(count: Counter): Counter {
   };
 }
 
-const o200k = linearCounter(countO200k);
+/**
+ * A counter that never falls below the real count in any byte-level BPE encoding (o200k_base,
+ * cl100k_base): every token stands for at least one UTF-8 byte. It needs no tokenizer, whose
+ * tables take most of a second of CPU to load, so a run without a dollar limit of its own starts
+ * faster and still reserves a safe worst case in a shared ledger (docs/costs.md#dollar-limits).
+ */
+export const byteBoundCounter: Counter = (text) => Buffer.byteLength(text, 'utf8');
 
 /**
- * Loads the counter of an encoding. o200k_base is always ready; cl100k_base is loaded on first
- * use since few runs need it.
+ * Loads the counter of an encoding on first use: the tokenizer's tables are large (most of a
+ * second of CPU for o200k_base), so only the work that needs exact counts loads them.
  */
 export async function loadCounter(model: string): Promise<Counter> {
-  if (encodingFor(model) === 'o200k_base') return o200k;
+  if (encodingFor(model) === 'o200k_base') {
+    if (!o200k) {
+      const mod = await import('gpt-tokenizer/encoding/o200k_base');
+      o200k = linearCounter(mod.countTokens);
+    }
+    return o200k;
+  }
   if (!cl100k) {
     const mod = await import('gpt-tokenizer/encoding/cl100k_base');
     cl100k = linearCounter(mod.countTokens);

@@ -13,6 +13,7 @@ export { reportFromFiles, type FileView, type RecentArtist } from './from-files.
 export { dashboardStateFromFiles, type FileDashboardInputs } from './dashboard-view.js';
 export { Timeline, observeTimeline, type TimelineData, type TimelineBucket, type TimelinePause } from './timeline.js';
 export { summaryLines } from './summary-lines.js';
+export { formatNumber } from './format.js';
 export { TARGETS } from './checks.js';
 export {
   validateOutput,
