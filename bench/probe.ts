@@ -43,7 +43,7 @@ try {
   const last = arrivals.at(-1) ?? started;
   const seconds = Object.entries(stats.perSecond)
     .sort(([a], [b]) => Number(a) - Number(b))
-    .map(([, n]) => n);
+    .map(([s, n]) => `${Number(s) - Math.floor(started / 1000)}:${n}`);
   const out = {
     wallMs: Math.round(measured.wallMs),
     rssMb: measured.peakRssMb,
