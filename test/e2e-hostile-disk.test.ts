@@ -8,7 +8,8 @@ import { startHostileServer } from './support/hostile-server.js';
 
 // Runs as root in CI containers, where chmod cannot make a folder read-only: the damage is done by
 // putting non-empty folders where the run must replace its state file and remove its lock, which
-// fails for every user the way a read-only folder does.
+// fails for every user the way a read-only folder does. A real read-only folder is in
+// test/e2e-hostile-readonly.test.ts; this test also runs where mounting is refused.
 async function damage(path: string): Promise<void> {
   await rm(path, { force: true, recursive: true });
   await mkdir(join(path, 'blocker'), { recursive: true });

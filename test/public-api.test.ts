@@ -29,7 +29,6 @@ const LIBRARY = [
   'createOpenAIProvider',
   'createRequestBuilder',
   'createRunRecorder',
-  'diskFullCode',
   'exitCodeFor',
   'exportSql',
   'loadTemplate',

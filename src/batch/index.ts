@@ -5,7 +5,7 @@ export type { LineOutcome } from './collector.js';
 export { emptyJobState, jobStatePath, loadJobState, saveJobState } from './job-state.js';
 export type { BatchJobState, BatchPart, PartStatus } from './job-state.js';
 export { runBatchJob } from './orchestrator.js';
-export type { BatchRunDeps, BatchRunOptions, BatchRunResult } from './orchestrator.js';
+export type { BatchRunDeps, BatchRunOptions, BatchRunResult } from './job-context.js';
 export { estimateTokens, MAX_BATCH_FILE_BYTES, splitIntoFiles } from './planner.js';
 export type { PlannedFile, PlannedLine, SplitLimits } from './planner.js';
 export { BatchSpend } from './spend.js';

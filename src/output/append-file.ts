@@ -4,7 +4,8 @@
  * a crash can therefore only tear the last line, which the next start repairs.
  */
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
-import { DiskFullError, diskFullCode, UsageError } from '../core/errors.js';
+import { diskFullCode } from '../core/disk-full.js';
+import { DiskFullError, UsageError } from '../core/errors.js';
 
 /** Raised when an output file cannot be opened, written or closed (disk full, I/O error, …). */
 // An output that cannot be written is an unwritable output path: exit 2 (docs/architecture.md#exit-codes).

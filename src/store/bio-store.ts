@@ -4,7 +4,8 @@
  */
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
-import { ConfigError, DiskFullError, diskFullCode } from '../core/errors.js';
+import { diskFullCode } from '../core/disk-full.js';
+import { ConfigError, DiskFullError } from '../core/errors.js';
 import type { DbStatus, OutputRecord } from '../core/types.js';
 import { chunk, tableRef, updateCatalog, upsertBios, type CatalogRow } from './bio-writes.js';
 import { checkCatalogTable } from './catalog-check.js';
