@@ -2,7 +2,9 @@
  * Soak: the crash-loop guarantees. 500 artists, 16 workers, a daily limit; the CLI is killed
  * with SIGKILL `cycles` times at seeded random moments mid-run and restarted with --resume, then
  * run to the end. Checks: never a duplicate line, exactly one line per artist when the run
- * finishes, and the simulator never saw more requests than the daily limit. A limit below what
+ * finishes, and neither the simulator nor the key ledger ever saw more requests than the daily limit.
+ * Each SIGKILL costs up to `--max-workers` requests of the limit: those in flight were counted when
+ * they were reserved, and their answers are lost. A limit below what
  * the crash loop needs must end in exit 5 (`--on-daily-limit exit`). Too slow for the test suite;
  * prints its figures (BENCHMARKS.md, "Crash-loop soak").
  *
@@ -13,6 +15,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { startSimulator } from '../src/simulator/index.js';
 
 const BIN = fileURLToPath(new URL('../bin/artist-bio-gen', import.meta.url));
@@ -59,6 +62,21 @@ async function outputIds(path: string): Promise<string[]> {
     .map((l) => (JSON.parse(l) as { artist_id: string }).artist_id);
 }
 
+/** Today's request count in the key ledger (docs/ledger.md): what the daily limit is checked against. */
+function ledgerRequests(stateHome: string): number {
+  const path = join(stateHome, 'artist-bio-gen', 'ledger.sqlite');
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    const row = db.prepare('SELECT sum(requests) AS n FROM key_ledger').get() as { n: number | null } | undefined;
+    return row?.n ?? 0;
+  } catch {
+    return 0;
+  } finally {
+    db?.close();
+  }
+}
+
 async function main(): Promise<void> {
   const sim = await startSimulator({ rpm: 100_000, tpm: 100_000_000, latencyMs: 40, latencyJitterMs: 40, seed: 11 });
   const dir = await mkdtemp(join(tmpdir(), 'abg-soak-'));
@@ -69,11 +87,12 @@ async function main(): Promise<void> {
   );
   await writeFile(input, `artist_id,artist_name,artist_data\n${rows.join('\n')}\n`);
   const output = join(dir, 'out.jsonl');
+  const stateHome = join(dir, 'state');
   // A fresh key ledger per soak, so that no earlier run's count of today is inherited.
   const env = {
     PATH: process.env['PATH'] ?? '',
     HOME: dir,
-    XDG_STATE_HOME: join(dir, 'state'),
+    XDG_STATE_HOME: stateHome,
     OPENAI_API_KEY: 'sk-soak',
     OPENAI_BASE_URL: sim.url,
   };
@@ -86,18 +105,26 @@ async function main(): Promise<void> {
   let killed = 0;
   let limitStops = 0;
   let lostToKills = 0;
+  let countedLostToKills = 0;
+  let maxCountedLostPerKill = 0;
   let overLimitAt: number | undefined;
   for (let cycle = 0; cycle < CYCLES; cycle++) {
     const killAt = 1 + Math.floor(random() * perCycle);
     const linesBefore = (await outputIds(output)).length;
     const requestsBefore = sim.stats().requests;
+    const countedBefore = ledgerRequests(stateHome);
     const code = await runOnce(cycle === 0 ? base : [...base, '--resume'], env, killAt);
     const requests = sim.stats().requests;
     if (requests > DAILY_LIMIT) overLimitAt ??= cycle;
     if (code === null) {
       killed++;
       // Requests the killed process sent whose answers never reached the output.
-      lostToKills += requests - requestsBefore - ((await outputIds(output)).length - linesBefore);
+      const written = (await outputIds(output)).length - linesBefore;
+      lostToKills += requests - requestsBefore - written;
+      // Requests the ledger counted for it: also those reserved that never reached the server.
+      const counted = ledgerRequests(stateHome) - countedBefore - written;
+      countedLostToKills += counted;
+      maxCountedLostPerKill = Math.max(maxCountedLostPerKill, counted);
     }
     if (code === 5) {
       limitStops++;
@@ -108,11 +135,13 @@ async function main(): Promise<void> {
   const ids = await outputIds(output);
   const unique = new Set(ids).size;
   const requests = sim.stats().requests;
+  const counted = ledgerRequests(stateHome);
   await sim.close();
   const finished = finalCode === 0 && ids.length === ARTISTS;
   const ok =
     unique === ids.length &&
-    requests <= DAILY_LIMIT &&
+    requests <= counted &&
+    counted <= DAILY_LIMIT &&
     overLimitAt === undefined &&
     (finished || (finalCode === 5 && ids.length < ARTISTS));
   console.log(
@@ -127,7 +156,10 @@ async function main(): Promise<void> {
         lines: ids.length,
         uniqueIds: unique,
         requestsSeenBySimulator: requests,
+        requestsCountedByLedger: counted,
         requestsLostToKills: lostToKills,
+        countedLostToKills,
+        maxCountedLostPerKill,
         dailyLimit: DAILY_LIMIT,
         finalExitCode: finalCode,
         finished,
