@@ -16,7 +16,7 @@ import type { KnownUsage } from './lower-bound.js';
 import { openPgLedgerDatabase, PG_COLUMNS, PG_LEDGER_TABLE, PG_PEERS_TABLE, unavailable } from './pg-schema.js';
 import type { SyncPgClient } from './pg-sync.js';
 import type { LedgerScope } from './scope.js';
-import type { LedgerRow } from './sqlite-ledger.js';
+import type { LedgerRow } from './sqlite-schema.js';
 
 /** Options of {@link PostgresLedger.open}. */
 export interface PostgresLedgerOptions {

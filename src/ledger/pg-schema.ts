@@ -9,7 +9,7 @@ import { utcDayKey } from '../quota/utc-day.js';
 import { createSecretScrubber, redactDbUrl } from '../store/redact.js';
 import { SyncPgClient, SyncPgError } from './pg-sync.js';
 import type { LedgerScope } from './scope.js';
-import type { LedgerRow } from './sqlite-ledger.js';
+import type { LedgerRow } from './sqlite-schema.js';
 
 /** Name of the ledger's table in the database of `--ledger-url`. */
 export const PG_LEDGER_TABLE = 'artist_bio_gen_key_ledger';
