@@ -51,33 +51,46 @@ test('--dry-run on the 100-artist example prints token counts and the three tier
   );
 });
 
+async function writeRows(dir: string, count: number): Promise<string> {
+  const rows = ['artist_id,artist_name,artist_data'];
+  for (let i = 1; i <= count; i++) rows.push(`${100_000 + i},Artist ${i},"Genre ${i % 7}, from City ${i % 5}"`);
+  const input = join(dir, `rows-${count}.csv`);
+  await writeFile(input, `${rows.join('\n')}\n`);
+  return input;
+}
+
 test('--dry-run on 50,000 rows with --daily-limit 5000 says the job spans 10+ days at the default threshold', async () => {
   const dir = await tempDir();
-  const rows = ['artist_id,artist_name,artist_data'];
-  for (let i = 1; i <= 50_000; i++) rows.push(`${100_000 + i},Artist ${i},"Genre ${i % 7}, from City ${i % 5}"`);
-  const input = join(dir, 'big.csv');
-  await writeFile(input, `${rows.join('\n')}\n`);
+  const input = await writeRows(dir, 50_000);
   const args = ['run', '--input', input, '--output', join(dir, 'bios.jsonl'), '--dry-run', '--daily-limit', '5000'];
   const env = { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: sim.url };
   const text = await runCli(args, { cwd: dir, env, timeoutMs: 120_000 });
   assert.equal(text.code, 0, text.stderr);
   const span = /spans (\d+) days at --daily-limit 5000, threshold 0\.8/.exec(text.stdout);
   assert.ok(span, text.stdout);
-  assert.ok(Number(span[1]) >= 10);
+  assert.equal(Number(span[1]), 13);
+  assert.equal(sim.stats().requests, 0);
+});
 
+test('--dry-run --log-format json prints the same estimate as one document (5,000 rows at --daily-limit 500)', async () => {
+  // A tenth of the rows and of the limit: the same 13 days, a tenth of the tokenizer's work.
+  const dir = await tempDir();
+  const input = await writeRows(dir, 5_000);
+  const args = ['run', '--input', input, '--output', join(dir, 'bios.jsonl'), '--dry-run', '--daily-limit', '500'];
+  const env = { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: sim.url };
   const json = await runCli([...args, '--log-format', 'json'], { cwd: dir, env, timeoutMs: 120_000 });
   assert.equal(json.code, 0, json.stderr);
   const doc = JSON.parse(json.stdout) as {
     tokens: { requests: number; inputTokens: number; tiers: Array<{ tier: string }> };
     duration: { days: number; requestsPerDay: number };
   };
-  assert.equal(doc.tokens.requests, 50_000);
-  assert.ok(doc.tokens.inputTokens > 50_000 * 100);
+  assert.equal(doc.tokens.requests, 5_000);
+  assert.ok(doc.tokens.inputTokens > 5_000 * 100);
   assert.deepEqual(
     doc.tokens.tiers.map((t) => t.tier),
     ['standard', 'flex', 'batch'],
   );
-  assert.equal(doc.duration.requestsPerDay, 4000);
+  assert.equal(doc.duration.requestsPerDay, 400);
   assert.equal(doc.duration.days, 13);
   assert.equal(sim.stats().requests, 0);
 });

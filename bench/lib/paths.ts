@@ -9,7 +9,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const BIN = path.join(ROOT, 'bin', 'artist-bio-gen');
 
 /** The built entry point the launcher loads; missing means `npm run build` has not run. */
-export const DIST_MAIN = path.join(ROOT, 'dist', 'cli', 'main.js');
+export const DIST_MAIN = path.join(ROOT, 'dist', 'cli', 'bin.js');
 
 /** Where `latest.json` is written. */
 export const RESULTS_DIR = path.join(ROOT, 'bench', 'results');

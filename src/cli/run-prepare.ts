@@ -80,9 +80,9 @@ export async function prepareRun(ctx: RunContext, stack: DisposalStack): Promise
   const paths = outputPaths(config.output);
   const baseBuilder = createRequestBuilder(await promptSource(config, events), config.api);
   for (const notice of baseBuilder.notices) events.log('warn', notice);
-  // Exact token counts only where a dollar limit or the Batch API's reservation depends on them;
-  // elsewhere a byte count is a safe upper bound that spares loading the tokenizer.
-  const exactTokens = config.maxCost !== undefined || config.dailyCostLimit !== undefined || config.mode === 'batch';
+  // Exact token counts only where a dollar limit depends on them; elsewhere a byte count is a safe
+  // upper bound for the ledger's reservations that spares loading the tokenizer (docs/costs.md).
+  const exactTokens = config.maxCost !== undefined || config.dailyCostLimit !== undefined;
   const builder = measuringBuilder(baseBuilder, exactTokens ? await loadCounter(config.model ?? '') : byteBoundCounter);
   const pricer = createPricer(await loadPriceTable(config.prices), 'standard', (m) => events.log('warn', m));
 
