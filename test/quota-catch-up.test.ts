@@ -65,3 +65,15 @@ describe('late pacing timers (manual clock)', () => {
     assert.equal(admitDue(windows, START + 2000, log), 2, 'the slot due now plus 1 caught-up slot');
   });
 });
+
+describe('late pacing timers after a 429 (manual clock)', () => {
+  test('slots missed before a 429 are not caught up: the bucket is empty', () => {
+    const windows = new RateWindows({ share: 1, maxOutputTokens: undefined });
+    windows.observe(PER_SECOND_1200, START);
+    const log: number[] = [];
+    admitDue(windows, START, log);
+    // A 429 arrives 300 ms later; the hold-off ends 100 ms after that.
+    windows.rateLimited(START + 300, true);
+    assert.equal(admitDue(windows, START + 400, log), 1, 'one slot, not the 4 missed ones as well');
+  });
+});

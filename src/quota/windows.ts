@@ -98,6 +98,9 @@ export class RateWindows {
   readonly #pace = new AimdPace();
   #admissions = 0;
   #credit = 0;
+  // Tokens charged to paced requests still in flight: the provider holds them until it answers.
+  #tokensInFlight = 0;
+  #noCatchUp = false;
   #inputTotal = 0;
   #outputTotal = 0;
   #samples = 0;
@@ -267,6 +270,8 @@ export class RateWindows {
    */
   rateLimited(now: number, lower: boolean, charge?: WindowCharge): boolean {
     this.#credit = 0;
+    // The bucket is empty: the next admission books from its own time, catching nothing up.
+    this.#noCatchUp = true;
     // A 429 to a request sent before any limit was known (the initial burst) or on spare room
     // says nothing about the pace: lowering it would only slow the rest of the run down.
     if (charge !== undefined && !charge.paced) return false;
@@ -303,7 +308,21 @@ export class RateWindows {
     const requestGate = this.#requestsLimit === undefined && !slowing ? Number.NEGATIVE_INFINITY : this.#nextRequestAt;
     const tokenGate = this.#tokensLimit === undefined ? Number.NEGATIVE_INFINITY : this.#nextTokenAt;
     if (this.#credit > 0 && !slowing) return this.#holdUntil;
+    // Only an answer (a settle, which pumps the queue) frees reserved tokens.
+    if (this.#tokensReserved()) return Number.POSITIVE_INFINITY;
     return Math.max(requestGate, tokenGate, this.#holdUntil);
+  }
+
+  /**
+   * True when the provider's token bucket cannot hold one more up-front charge next to those of
+   * the requests in flight. OpenAI holds each request's charge (output cap plus input) until it
+   * answers, so a small bucket (tokens enforced per second) limits the requests in flight, not
+   * only the rate (docs/pacing.md#running-at-the-edge). One request is always allowed.
+   */
+  #tokensReserved(): boolean {
+    const capacity = this.#tokensCapacity;
+    if (capacity === undefined || this.#tokensLimit === undefined || this.#tokensInFlight <= 0) return false;
+    return this.#tokensInFlight + this.estimateTokens() > capacity * this.#paceShare;
   }
 
   /** Books one admission at `now`. Call only when `nextAdmissionAt(now) <= now`. */
@@ -318,16 +337,20 @@ export class RateWindows {
       return { tokens: 0, seq, credited: true, paced: false };
     }
     const paced = this.known;
+    const noCatchUp = this.#noCatchUp;
+    this.#noCatchUp = false;
     const interval = this.#requestIntervalMs(now);
     const requestMs = interval ?? 0;
     if (interval !== undefined) {
-      const catchUp = this.#catchUpMs(interval, 1, this.#requestsCapacity);
+      const catchUp = noCatchUp ? 0 : this.#catchUpMs(interval, 1, this.#requestsCapacity);
       this.#nextRequestAt = onSchedule(this.#nextRequestAt, now, catchUp) + interval;
     }
     if (this.#tokensLimit === undefined) return { tokens: 0, seq, credited: false, paced, requestMs };
     const tokens = this.estimateTokens();
     const cost = tokens * this.#msPerToken(this.#tokensLimit);
-    this.#nextTokenAt = onSchedule(this.#nextTokenAt, now, this.#catchUpMs(cost, tokens, this.#tokensCapacity)) + cost;
+    this.#tokensInFlight += tokens;
+    const tokenCatchUp = noCatchUp ? 0 : this.#catchUpMs(cost, tokens, this.#tokensCapacity);
+    this.#nextTokenAt = onSchedule(this.#nextTokenAt, now, tokenCatchUp) + cost;
     return { tokens, seq, credited: false, paced, requestMs };
   }
 
@@ -341,6 +364,7 @@ export class RateWindows {
       return;
     }
     this.#nextRequestAt -= charge.requestMs ?? 0;
+    this.#release(charge);
     if (this.#tokensLimit !== undefined && charge.tokens > 0) {
       this.#nextTokenAt -= charge.tokens * this.#msPerToken(this.#tokensLimit);
     }
@@ -357,6 +381,10 @@ export class RateWindows {
     return slowing && this.#slowBaseMs !== undefined ? this.#slowBaseMs * this.#slowFactor : undefined;
   }
 
+  #release(charge: WindowCharge): void {
+    if (!charge.credited) this.#tokensInFlight = Math.max(0, this.#tokensInFlight - charge.tokens);
+  }
+
   #msPerToken(limit: number): number {
     return this.#windowMs / (this.#paceShare * this.#pace.factor * limit);
   }
@@ -369,6 +397,7 @@ export class RateWindows {
    * sent gets its room back, through {@link RateWindows.cancel}.
    */
   settle(charge: WindowCharge, usage: TokenUsage | undefined): void {
+    this.#release(charge);
     if (usage === undefined) return;
     const actual = usage.input_tokens + usage.output_tokens;
     this.#inputTotal += usage.input_tokens;
