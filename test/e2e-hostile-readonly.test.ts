@@ -55,6 +55,10 @@ test('an output folder the kernel turns read-only mid-run stops with exit 2 nami
     assert.match(r.stderr, /ERROR: .*out\.jsonl.*EROFS/, 'the write error is named');
     assert.doesNotMatch(r.stderr, /\n\s+at .*:\d+:\d+\)?\n/, 'no stack trace');
     assert.match(r.stderr, /Artists: \d+ succeeded/, 'the summary is printed');
+    assert.match(
+      r.stderr,
+      /WARNING: Could not save the \w+( \w+)?: Cannot write quota state file .*out\.jsonl\.state\.json/,
+    );
     assert.match(r.stderr, /WARNING: Could not release the output lock: EROFS: .*out\.jsonl\.lock/);
 
     assert.ok(existsSync(report), 'the report is written where the user asked');
