@@ -48,6 +48,11 @@ export const DEFAULT_OUTPUT_CHARGE = 1024;
 const SPARE_MARGIN_SHARE = 0.02;
 const SPARE_MARGIN_MIN = 2;
 
+// A pacing timer that fires late may catch up this many slots at most, and at most a quarter of
+// the provider's bucket: the bucket refilled while the timer was late, so the catch-up fits it.
+const MAX_CATCH_UP_SLOTS = 4;
+const CATCH_UP_BUCKET_SHARE = 0.25;
+
 const MAX_SLOW_FACTOR = 8;
 const RECENT_ADMISSIONS = 20;
 
@@ -79,6 +84,9 @@ export class RateWindows {
   #tokensLimit: number | undefined;
   #requestsRemaining: number | undefined;
   #tokensRemaining: number | undefined;
+  // Bucket sizes the last answer revealed (`remaining` + what refills until its reset).
+  #requestsCapacity: number | undefined;
+  #tokensCapacity: number | undefined;
   #nextRequestAt = Number.NEGATIVE_INFINITY;
   #nextTokenAt = Number.NEGATIVE_INFINITY;
   #holdUntil = Number.NEGATIVE_INFINITY;
@@ -170,9 +178,28 @@ export class RateWindows {
     this.#tokensLimit = positive(status.tokensLimit) ?? this.#tokensLimit;
     if (status.requestsRemaining !== undefined) this.#requestsRemaining = status.requestsRemaining;
     if (status.tokensRemaining !== undefined) this.#tokensRemaining = status.tokensRemaining;
+    this.#requestsCapacity =
+      this.#capacity(this.#requestsLimit, status.requestsRemaining, status.requestsResetMs) ?? this.#requestsCapacity;
+    this.#tokensCapacity =
+      this.#capacity(this.#tokensLimit, status.tokensRemaining, status.tokensResetMs) ?? this.#tokensCapacity;
     this.#holdIfLow(this.#requestsLimit, status.requestsRemaining, status.requestsResetMs, now);
     this.#holdIfLow(this.#tokensLimit, status.tokensRemaining, status.tokensResetMs, now);
     if (seq !== undefined) this.#credit = this.#spareRoom(status, this.#admissions - seq);
+  }
+
+  #capacity(limit: number | undefined, remaining: number | undefined, resetMs: number | undefined): number | undefined {
+    if (limit === undefined || remaining === undefined) return undefined;
+    return resetMs === undefined ? limit : Math.min(limit, remaining + (resetMs * limit) / this.#windowMs);
+  }
+
+  /**
+   * How far (in ms) a late admission may still book from its ideal slot: up to
+   * {@link MAX_CATCH_UP_SLOTS} slots and a quarter of the bucket, at least half a slot. So a
+   * timer firing late on a busy event loop loses no slots (docs/pacing.md#running-at-the-edge).
+   */
+  #catchUpMs(slotMs: number, units: number, capacity: number | undefined): number {
+    const slots = capacity === undefined || units <= 0 ? 0 : (capacity * CATCH_UP_BUCKET_SHARE) / units;
+    return slotMs * Math.max(0.5, Math.min(MAX_CATCH_UP_SLOTS, Math.floor(slots)));
   }
 
   /** Current feedback factor on the stated pace, in (0, 1]. */
@@ -293,11 +320,14 @@ export class RateWindows {
     const paced = this.known;
     const interval = this.#requestIntervalMs(now);
     const requestMs = interval ?? 0;
-    if (interval !== undefined) this.#nextRequestAt = onSchedule(this.#nextRequestAt, now, interval) + interval;
+    if (interval !== undefined) {
+      const catchUp = this.#catchUpMs(interval, 1, this.#requestsCapacity);
+      this.#nextRequestAt = onSchedule(this.#nextRequestAt, now, catchUp) + interval;
+    }
     if (this.#tokensLimit === undefined) return { tokens: 0, seq, credited: false, paced, requestMs };
     const tokens = this.estimateTokens();
     const cost = tokens * this.#msPerToken(this.#tokensLimit);
-    this.#nextTokenAt = onSchedule(this.#nextTokenAt, now, cost) + cost;
+    this.#nextTokenAt = onSchedule(this.#nextTokenAt, now, this.#catchUpMs(cost, tokens, this.#tokensCapacity)) + cost;
     return { tokens, seq, credited: false, paced, requestMs };
   }
 
@@ -369,13 +399,15 @@ export class RateWindows {
 }
 
 /**
- * Where the next slot is booked from. A timer that fires a little late (less than half a slot)
- * keeps the schedule, so lateness does not add up over thousands of admissions; after a longer
- * gap (nobody was waiting, or a refund) the schedule restarts at `now`, so idle time is never
- * turned into a burst.
+ * Where the next slot is booked from. An admission up to `catchUpMs` late keeps its ideal slot,
+ * so a timer that fires late (a busy event loop) costs no throughput: the following slots come
+ * sooner until the schedule has caught up. After a longer gap (nobody was waiting, or a refund)
+ * the schedule restarts `catchUpMs` before `now`, so idle time turns into a burst of a few slots
+ * at most, which the provider's bucket refilled meanwhile. The first slot starts at `now`.
  */
-function onSchedule(slot: number, now: number, slotMs: number): number {
-  return slot <= now && now - slot <= slotMs / 2 ? slot : Math.max(slot, now);
+function onSchedule(slot: number, now: number, catchUpMs: number): number {
+  if (slot === Number.NEGATIVE_INFINITY) return now;
+  return Math.max(slot, now - catchUpMs);
 }
 
 function positive(value: number | undefined): number | undefined {
