@@ -52,9 +52,17 @@ test('an output folder the kernel turns read-only mid-run stops with exit 2 nami
     assert.equal(failure, undefined);
     assert.ok(frozen !== undefined, `the folder was frozen mid-run: ${r.stderr}`);
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /ERROR: .*out\.jsonl.*EROFS/, 'the write error is named');
+    assert.match(
+      r.stderr,
+      /ERROR: Cannot write to .*out\.jsonl: EROFS: .* \(the file system turned read-only\); every line written before is kept\. Once the file can be written again, continue with --resume/,
+      'the write error is named, with the way on',
+    );
     assert.doesNotMatch(r.stderr, /\n\s+at .*:\d+:\d+\)?\n/, 'no stack trace');
     assert.match(r.stderr, /Artists: \d+ succeeded/, 'the summary is printed');
+    assert.match(
+      r.stderr,
+      /WARNING: Could not save the \w+( \w+)?: Cannot write quota state file .*out\.jsonl\.state\.json/,
+    );
     assert.match(r.stderr, /WARNING: Could not release the output lock: EROFS: .*out\.jsonl\.lock/);
 
     assert.ok(existsSync(report), 'the report is written where the user asked');

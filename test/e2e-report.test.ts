@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import { startSimulator, type SimulatorHandle } from '../src/simulator/index.js';
@@ -118,6 +118,23 @@ test('an interrupted run still writes its report, saying so', async () => {
   assert.equal(json.outcome, 'interrupted');
   assert.equal(json.exitCode, 143);
   assert.ok(json.artists.notAttempted > 0);
+});
+
+test('a report that cannot be written is an error line, the summary says so, and the exit code stays 0', async () => {
+  const dir = await tempDir();
+  const input = await writeCsv(dir, 'a.csv', artists(3));
+  // A path under a regular file: no folder can be made there.
+  const blocker = join(dir, 'not-a-folder');
+  await writeFile(blocker, 'x');
+  const report = join(blocker, 'run.md');
+  const r = await runCli(['--input', input, '--output', join(dir, 'o.jsonl'), '--report', report], {
+    env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: sim.url },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /Could not write the run report .*not-a-folder/);
+  assert.match(r.stderr, /Output: .*o\.jsonl · report: not written \(see the error above\)/);
+  assert.doesNotMatch(r.stderr, /report: .*run\.md\n/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
 });
 
 test('/metrics can be scraped with a real HTTP request while the run lasts', async () => {

@@ -54,7 +54,7 @@ function sizeOf(path: string): number {
 }
 
 /**
- * Ends a run: emits `run:end`, prints the summary, says how to continue, writes the report.
+ * Ends a run: emits `run:end`, writes the report, prints the summary, says how to continue.
  * A report that cannot be written is an error message, never a lost exit code.
  */
 export async function finishRun(ctx: FinishContext, outcome: RunOutcome, fatal?: BioGenError): Promise<number> {
@@ -63,9 +63,23 @@ export async function finishRun(ctx: FinishContext, outcome: RunOutcome, fatal?:
   const summary = recorder.summarize({ outcome: kind, exitCode: code, outputPath: paths.output });
   events.emit('run:end', summary);
   const report = recorder.finish(summary, { outputBytes: sizeOf(paths.output) });
+  // Written before the summary, so that its last line names the report only when it exists.
+  let reportNote = '';
+  if (config.report) {
+    try {
+      await mkdir(dirname(config.report), { recursive: true });
+      await writeReport(config.report, report, secretMaskFor(config));
+      reportNote = ` · report: ${config.report}`;
+    } catch (error) {
+      logger.log('error', `Could not write the run report ${config.report}: ${(error as Error).message}`, {
+        event: 'report:failed',
+      });
+      reportNote = ' · report: not written (see the error above)';
+    }
+  }
   logger.rule();
   for (const line of summaryLines(report)) logger.log('info', line, { event: 'run:summary' });
-  logger.log('info', `Output: ${paths.output}${config.report ? ` · report: ${config.report}` : ''}`, {
+  logger.log('info', `Output: ${paths.output}${reportNote}`, {
     event: 'run:output',
   });
   logger.rule();
@@ -81,16 +95,6 @@ export async function finishRun(ctx: FinishContext, outcome: RunOutcome, fatal?:
       event: 'run:continue',
       command: again,
     });
-  }
-  if (config.report) {
-    try {
-      await mkdir(dirname(config.report), { recursive: true });
-      await writeReport(config.report, report, secretMaskFor(config));
-    } catch (error) {
-      logger.log('error', `Could not write the run report ${config.report}: ${(error as Error).message}`, {
-        event: 'report:failed',
-      });
-    }
   }
   return code;
 }

@@ -46,7 +46,7 @@ export class AppendFile {
 
   /**
    * Appends `bytes` (one whole line) and returns the file offset where they start.
-   * @throws OutputWriteError when the file is closed or the write fails.
+   * @throws OutputWriteError when the file is closed or the write fails (a partial line is cut off again).
    * @throws DiskFullError when the disk is full (the partial line is cut off again).
    */
   append(bytes: Buffer): number {
@@ -58,31 +58,37 @@ export class AppendFile {
       // One call writes the whole line on a regular file; the loop only covers a short write.
       while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
     } catch (error) {
+      // Cut the part of the line that was written, so the file still ends with a whole line.
+      if (done > 0 && !this.#cut(fd, start)) {
+        this.#size += done;
+        this.#written += done;
+      }
       if (diskFullCode(error) !== undefined) {
-        // Cut the part of the line that fit, so the file still ends with a whole line.
-        let cut = true;
-        try {
-          ftruncateSync(fd, start);
-        } catch {
-          cut = false;
-        }
-        if (!cut) {
-          this.#size += done;
-          this.#written += done;
-        }
         throw new DiskFullError(
           `disk full: cannot append to ${this.path} (${reason(error)}); every line written before is kept. ` +
             'Free some space, then continue with --resume',
           { cause: error },
         );
       }
-      this.#size += done;
-      this.#written += done;
-      throw new OutputWriteError(`Cannot write to ${this.path}: ${reason(error)}`, { cause: error });
+      const why = (error as { code?: unknown }).code === 'EROFS' ? ' (the file system turned read-only)' : '';
+      throw new OutputWriteError(
+        `Cannot write to ${this.path}: ${reason(error)}${why}; every line written before is kept. ` +
+          'Once the file can be written again, continue with --resume',
+        { cause: error },
+      );
     }
     this.#size += done;
     this.#written += done;
     return start;
+  }
+
+  #cut(fd: number, size: number): boolean {
+    try {
+      ftruncateSync(fd, size);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Flushes to disk and closes; later calls do nothing. @throws OutputWriteError */

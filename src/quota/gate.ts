@@ -437,7 +437,9 @@ export class QuotaGate implements DispatchGate {
     if (this.#persistWarned) return;
     this.#persistWarned = true;
     const detail = error instanceof Error ? error.message : String(error);
-    this.#events.log('warn', `Could not save the ${what} to ${this.#ledger.location}: ${detail}`);
+    // The detail names the file that failed: with a key ledger that is only the job's JSON copy,
+    // the ledger itself has the count already (docs/ledger.md).
+    this.#events.log('warn', `Could not save the ${what}: ${detail}`);
   }
 }
 

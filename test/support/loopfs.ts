@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 /**
@@ -39,8 +39,9 @@ export function mountLoopExt4(dir: string, image: string, sizeMb = 8): LoopFs | 
     return `loop mount refused: ${reason(error)}`;
   }
   const dev = device;
-  return {
-    freeze: () => writeFileSync(join('/sys/fs/ext4', basename(dev), 'trigger_fs_error'), 'read-only test\n'),
+  const trigger = join('/sys/fs/ext4', basename(dev), 'trigger_fs_error');
+  const fs: LoopFs = {
+    freeze: () => writeFileSync(trigger, 'read-only test\n'),
     release: () => {
       try {
         run('umount', [dir]);
@@ -54,6 +55,9 @@ export function mountLoopExt4(dir: string, image: string, sizeMb = 8): LoopFs | 
       detach(dev);
     },
   };
+  if (existsSync(trigger)) return fs;
+  fs.release();
+  return `this kernel has no ${trigger} to turn the filesystem read-only`;
 }
 
 function detach(device: string): void {
