@@ -22,7 +22,7 @@ import {
   type LedgerRow,
   type LedgerScope,
 } from '../ledger/index.js';
-import { redactDbUrl } from '../store/index.js';
+import { redactDbUrl } from '../store/redact.js';
 import { LedgerDamagedError } from '../quota/index.js';
 import { utcDayKey } from '../quota/utc-day.js';
 
