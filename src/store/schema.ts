@@ -98,9 +98,21 @@ export async function migrateToLatest(
     provider: { getMigrations: () => Promise.resolve(migrations) },
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) {
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (error === undefined) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    // The migrator lists every table of every schema; another session dropping a schema or
+    // table meanwhile fails that listing by name. The catalog has moved on: look again.
+    if (attempt < CATALOG_RACE_ATTEMPTS && CATALOG_RACE.has(sqlState(error) ?? '')) continue;
     throw error instanceof Error ? error : new Error('Database migration failed', { cause: error });
   }
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** SQLSTATEs of a catalog that changed under a query: schema or table dropped meanwhile. */
+const CATALOG_RACE = new Set(['3F000', '42P01']);
+const CATALOG_RACE_ATTEMPTS = 5;
+
+function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
