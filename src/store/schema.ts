@@ -4,6 +4,7 @@
  * tables are never created or altered.
  */
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
+import { errorCode } from './db-errors.js';
 
 /** Name of the bio table in store mode. */
 export const BIO_TABLE = 'artist_bios';
@@ -103,7 +104,7 @@ export async function migrateToLatest(
     if (error === undefined) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
     // The migrator lists every table of every schema; another session dropping a schema or
     // table meanwhile fails that listing by name. The catalog has moved on: look again.
-    if (attempt < CATALOG_RACE_ATTEMPTS && CATALOG_RACE.has(sqlState(error) ?? '')) continue;
+    if (attempt < CATALOG_RACE_ATTEMPTS && CATALOG_RACE.has(errorCode(error) ?? '')) continue;
     throw error instanceof Error ? error : new Error('Database migration failed', { cause: error });
   }
 }
@@ -111,8 +112,3 @@ export async function migrateToLatest(
 /** SQLSTATEs of a catalog that changed under a query: schema or table dropped meanwhile. */
 const CATALOG_RACE = new Set(['3F000', '42P01']);
 const CATALOG_RACE_ATTEMPTS = 5;
-
-function sqlState(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
