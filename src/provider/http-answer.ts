@@ -61,7 +61,11 @@ export function statusError(answer: HttpAnswer): ProviderError {
   const parsed = parse(raw);
   const json = parsed instanceof SyntaxError ? undefined : parsed;
   const error = field(json, 'error');
-  const message = statusMessage(status, error, json === undefined ? raw : undefined);
+  const location = status >= 300 && status < 400 ? headers.get('location') : null;
+  const message =
+    location === null
+      ? statusMessage(status, error, json === undefined ? raw : undefined)
+      : `${String(status)} redirect to ${location}, not followed: set --base-url to the final address`;
   const code = text(field(error, 'code'));
   const type = text(field(error, 'type'));
   return new ProviderError(message, {

@@ -92,6 +92,10 @@ export function createHttpExchange(options: HttpExchangeOptions): HttpExchange {
 
   function post(path: string, body: string, call: ExchangeCallOptions): Promise<HttpAnswer> {
     return new Promise<HttpAnswer>((resolve, reject) => {
+      if (call.signal?.aborted === true) {
+        reject(new ShutdownError('Request aborted by shutdown'));
+        return;
+      }
       const payload = Buffer.from(body, 'utf8');
       const req = send({
         protocol: base.protocol,
@@ -108,13 +112,13 @@ export function createHttpExchange(options: HttpExchangeOptions): HttpExchange {
         },
       });
       let settled = false;
-      const finish = (error: unknown, answer?: HttpAnswer): void => {
+      const finish = (error: Error | undefined, answer?: HttpAnswer): void => {
         if (settled) return;
         settled = true;
         clearTimeout(deadline);
         call.signal?.removeEventListener('abort', onAbort);
         if (answer !== undefined) resolve(answer);
-        else {
+        else if (error !== undefined) {
           req.destroy();
           reject(error);
         }
@@ -127,12 +131,9 @@ export function createHttpExchange(options: HttpExchangeOptions): HttpExchange {
           }),
         );
       }, call.timeoutMs);
-      if (call.signal?.aborted === true) {
-        onAbort();
-        return;
-      }
       call.signal?.addEventListener('abort', onAbort, { once: true });
-      req.on('error', (error) => {
+      // Listened to for the whole life of the request: destroying it below emits one more error.
+      req.on('error', (error: Error) => {
         finish(
           new ProviderError(`Connection error: ${connectionFailure(error)}`, {
             kind: 'network',
@@ -150,11 +151,14 @@ export function createHttpExchange(options: HttpExchangeOptions): HttpExchange {
           size += chunk.byteLength;
           if (size > maxBytes) {
             finish(
-              new ProviderError(`Response body larger than ${String(maxBytes)} bytes (HTTP ${String(status)}); not accepted`, {
-                kind: 'too_large',
-                status,
-                headers: headersOf(res.rawHeaders),
-              }),
+              new ProviderError(
+                `Response body larger than ${String(maxBytes)} bytes (HTTP ${String(status)}); not accepted`,
+                {
+                  kind: 'too_large',
+                  status,
+                  headers: headersOf(res.rawHeaders),
+                },
+              ),
             );
             return;
           }

@@ -69,7 +69,9 @@ export function responseFields(json: Json): ResponseFields {
     created_at: json['created_at'],
     model: json['model'],
     status: optionalText(json['status']),
-    error: error ? { code: optionalText(error['code']) ?? null, message: optionalText(error['message']) ?? null } : null,
+    error: error
+      ? { code: optionalText(error['code']) ?? null, message: optionalText(error['message']) ?? null }
+      : null,
     incomplete_details: incomplete ? { reason: optionalText(incomplete['reason']) ?? null } : null,
     output,
     output_text: outputText(output),
