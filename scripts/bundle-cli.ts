@@ -29,9 +29,13 @@ const EXTERNAL = [
   'pg-native',
   'gpt-tokenizer', // large tables, imported only when exact token counts are needed
   'playwright-core',
+  // CommonJS, imported with import() where a price file is YAML: in a chunk of its own it would
+  // offer only a default export, so `const { parse } = await import('yaml')` would find nothing.
+  'yaml',
 ];
 
-await build({
+const result = await build({
+  metafile: true,
   entryPoints: { bin: 'dist/cli/main.js' },
   outdir: OUT_DIR,
   bundle: true,
@@ -50,3 +54,12 @@ await build({
   },
   logLevel: 'warning',
 });
+
+// A package reached only through import() becomes a chunk entry of its own; if it is CommonJS, its
+// named exports vanish there (see 'yaml' above). Such a package must be external.
+const packageEntries = Object.values(result.metafile.outputs)
+  .map((output) => output.entryPoint)
+  .filter((entry): entry is string => entry?.includes('node_modules/') === true);
+if (packageEntries.length > 0) {
+  throw new Error(`packages imported with import() must be listed in EXTERNAL: ${packageEntries.join(', ')}`);
+}
