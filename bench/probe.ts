@@ -1,7 +1,8 @@
 /**
  * `node --import tsx bench/probe.ts <8|9s|9|10|11|12> [extra CLI flags…]`: runs only our CLI in
  * one of the scenarios 8–12 and prints where its time went: start-up, the simulator's arrivals per
- * second and per status, and the first and last arrival. A diagnostic aid for BENCHMARKS.md.
+ * second and per status, the first 3 s in 100 ms bins, when the 429s arrived, and the first and
+ * last arrival. A diagnostic aid for BENCHMARKS.md.
  */
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,6 +41,14 @@ try {
   const stats = await simulator.stats();
   const arrivals = stats.timeline.map((e) => e.t).sort((a, b) => a - b);
   const first = arrivals[0] ?? started;
+  // The first 3 s after the first arrival in 100 ms bins, and where the 429s arrived (ms after
+  // the first arrival), to tell a start-up burst from a later wave.
+  const early = new Array<number>(30).fill(0);
+  for (const t of arrivals) {
+    const bin = Math.floor((t - first) / 100);
+    if (bin < early.length) early[bin] = (early[bin] ?? 0) + 1;
+  }
+  const limited = stats.timeline.filter((e) => e.status === 429).map((e) => e.t - first);
   const last = arrivals.at(-1) ?? started;
   const seconds = Object.entries(stats.perSecond)
     .sort(([a], [b]) => Number(a) - Number(b))
@@ -56,6 +65,8 @@ try {
     firstArrivalMs: first - started,
     lastArrivalMs: last - started,
     perSecond: seconds.join(' '),
+    early100ms: early.join(' '),
+    limitedAtMs: limited.sort((a, b) => a - b).join(' '),
     loadavg: (await import('node:os'))
       .loadavg()
       .map((l) => l.toFixed(2))

@@ -208,8 +208,8 @@ describe('provider window pacing', () => {
     await gate.close();
   });
 
-  test('until the first answer arrives, a bounded burst of 8 requests is in flight, not one', async () => {
-    const { gate } = await open({ maxWorkers: 'auto' });
+  test('until the first answer arrives, a bounded burst of 8 requests of 200 output tokens is in flight, not one', async () => {
+    const { gate } = await open({ maxWorkers: 'auto', maxOutputTokens: 200 });
     const signal = new AbortController().signal;
     const pending = Array.from({ length: 12 }, () => gate.acquire(signal));
     const all = Promise.allSettled(pending);

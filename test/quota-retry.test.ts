@@ -307,7 +307,8 @@ describe('stop latch, abort and close', () => {
   });
 
   test('a 401 stops the run with AuthStopError, and waiting workers are released with it', async () => {
-    const { gate } = await open({ maxWorkers: 'auto' });
+    // Charges of 200 tokens: the initial burst is 8 (docs/pacing.md#concurrency).
+    const { gate } = await open({ maxWorkers: 'auto', maxOutputTokens: 200 });
     const signal = new AbortController().signal;
     const [first] = await Promise.all(Array.from({ length: 8 }, () => gate.acquire(signal)));
     const waiting = gate.acquire(signal); // beyond the initial burst: waits for an answer

@@ -13,7 +13,11 @@ const QUOTA_CODES = new Set([
   'organization_usage_limit_exceeded',
 ]);
 
-function kindForStatus(
+/**
+ * The kind of a failed HTTP status, from its status, the body's `error.code` / `error.type` and
+ * its message (a 429 may mean a rate limit, an exhausted quota or a request too large).
+ */
+export function kindForStatus(
   status: number,
   code: string | undefined,
   type: string | undefined,

@@ -1,14 +1,14 @@
-import OpenAI from 'openai';
 import type { ResponseCreateParamsNonStreaming } from 'openai/resources/responses/responses';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { Clock } from '../core/clock.js';
 import { ProviderError, type ProviderErrorKind } from '../core/errors.js';
 import type { ProviderSuccess, TokenUsage } from '../core/types.js';
 import type { PreparedRequest } from '../prompt/index.js';
-import { createBoundedFetch } from './bounded-fetch.js';
-import { classifyError } from './classify.js';
+import { jsonBody, requestIdOf, statusError } from './http-answer.js';
+import { createHttpExchange, type HttpAnswer } from './http-exchange.js';
 import { checkIdentity } from './identity.js';
 import { readChatFinish, readResponse } from './response-status.js';
+import { chatFields, responseFields } from './wire-shapes.js';
 
 /** Options of one model call. */
 export interface GenerateOptions {
@@ -32,10 +32,17 @@ export interface ModelProvider {
 /** Options of {@link createOpenAIProvider}. */
 export interface OpenAIProviderOptions {
   apiKey: string;
-  /** API base URL, e.g. `http://127.0.0.1:8080/v1`. @default the SDK's (OpenAI) */
+  /** API base URL, e.g. `http://127.0.0.1:8080/v1`. @default https://api.openai.com/v1 */
   baseURL?: string | undefined;
+  /** Sent as `OpenAI-Organization` when set (the `OPENAI_ORG_ID` of OpenAI's SDKs). */
+  organization?: string | undefined;
+  /** Sent as `OpenAI-Project` when set (the `OPENAI_PROJECT_ID` of OpenAI's SDKs). */
+  project?: string | undefined;
   clock: Clock;
 }
+
+/** Where requests go when no base URL is given. */
+export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
 const zeroUsage: TokenUsage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
 
@@ -43,37 +50,43 @@ function fail(
   message: string,
   kind: ProviderErrorKind,
   headers: Headers,
-  requestId: string | null,
+  requestId: string | undefined,
   apiCode?: string,
 ): never {
-  throw new ProviderError(message, { kind, status: 200, headers, requestId: requestId ?? undefined, apiCode });
+  throw new ProviderError(message, { kind, status: 200, headers, requestId, apiCode });
+}
+
+function headersFor(options: OpenAIProviderOptions): Record<string, string> {
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${options.apiKey}`,
+    'user-agent': 'artist-bio-gen',
+  };
+  if (options.organization !== undefined && options.organization !== '')
+    headers['openai-organization'] = options.organization;
+  if (options.project !== undefined && options.project !== '') headers['openai-project'] = options.project;
+  return headers;
 }
 
 /**
- * A provider backed by the official `openai` SDK with the SDK's own retries turned off: every
- * retry goes through our gate so the daily budget and windows see it.
+ * A provider that sends each call as one plain HTTP POST on a keep-alive connection
+ * (`node:http` / `node:https`), with no retries of its own: every retry goes through our gate so
+ * the daily budget and windows see it. The wire format is OpenAI's Responses and Chat Completions
+ * APIs; the OpenAI SDK is kept for batch mode only (BENCHMARKS.md scenario 12 says why).
  */
 export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvider {
-  const client = new OpenAI({
-    apiKey: options.apiKey,
-    baseURL: options.baseURL ?? null,
-    maxRetries: 0,
-    fetch: createBoundedFetch(),
+  const exchange = createHttpExchange({
+    baseURL: options.baseURL ?? DEFAULT_BASE_URL,
+    headers: headersFor(options),
   });
   const { clock } = options;
 
-  async function responses(
-    body: ResponseCreateParamsNonStreaming,
-    opts: GenerateOptions,
-    started: number,
-  ): Promise<ProviderSuccess> {
-    const { data, response, request_id } = await client.responses
-      .create(body, { signal: opts.signal ?? null, timeout: opts.timeoutMs, maxRetries: 0 })
-      .withResponse();
-    const headers = response.headers;
+  function responses(answer: HttpAnswer, started: number): ProviderSuccess {
+    const { headers } = answer;
+    const requestId = requestIdOf(headers);
+    const data = responseFields(jsonBody(answer));
     const reading = readResponse(data);
-    if (!reading.ok) fail(reading.message, reading.kind, headers, request_id, reading.code);
-    const identity = checkIdentity(data.id, data.created_at, data.model, headers, request_id);
+    if (!reading.ok) fail(reading.message, reading.kind, headers, requestId, reading.code);
+    const identity = checkIdentity(data.id, data.created_at, data.model, headers, requestId);
     const { text, sources } = reading;
     const usage = data.usage
       ? {
@@ -88,27 +101,22 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       ...identity,
       usage,
       headers,
-      requestId: request_id ?? undefined,
+      requestId,
       durationMs: clock.now() - started,
       serviceTier: data.service_tier ?? undefined,
       sources,
     };
   }
 
-  async function chat(
-    body: ChatCompletionCreateParamsNonStreaming,
-    opts: GenerateOptions,
-    started: number,
-  ): Promise<ProviderSuccess> {
-    const { data, response, request_id } = await client.chat.completions
-      .create(body, { signal: opts.signal ?? null, timeout: opts.timeoutMs, maxRetries: 0 })
-      .withResponse();
-    const headers = response.headers;
-    const identity = checkIdentity(data.id, data.created, data.model, headers, request_id);
-    const choice = Array.isArray(data.choices) ? data.choices[0] : undefined;
-    if (!choice) fail('Chat completion has no choices', 'incomplete', headers, request_id);
+  function chat(answer: HttpAnswer, started: number): ProviderSuccess {
+    const { headers } = answer;
+    const requestId = requestIdOf(headers);
+    const data = chatFields(jsonBody(answer));
+    const identity = checkIdentity(data.id, data.created, data.model, headers, requestId);
+    const choice = data.choices[0];
+    if (!choice) fail('Chat completion has no choices', 'incomplete', headers, requestId);
     const reading = readChatFinish(choice.finish_reason, choice.message.content);
-    if (!reading.ok) fail(reading.message, reading.kind, headers, request_id, reading.code);
+    if (!reading.ok) fail(reading.message, reading.kind, headers, requestId, reading.code);
     const { text } = reading;
     const usage = data.usage
       ? {
@@ -123,7 +131,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       ...identity,
       usage,
       headers,
-      requestId: request_id ?? undefined,
+      requestId,
       durationMs: clock.now() - started,
       serviceTier: data.service_tier ?? undefined,
     };
@@ -132,42 +140,20 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
   return {
     async generate(request, opts) {
       const started = clock.now();
-      // The SDK adds an abort listener to the signal it is given and never removes it. Handing it
-      // the run's long-lived signal would keep one listener (and its request) per call for the
-      // whole run, so it gets a per-call signal that follows the caller's, unlinked afterwards.
-      const outer = opts.signal;
-      const call = new AbortController();
-      const follow = (): void => call.abort(outer?.reason);
-      if (outer?.aborted) follow();
-      else outer?.addEventListener('abort', follow, { once: true });
-      const callOpts: GenerateOptions = { ...opts, signal: call.signal };
-      // The SDK's own timer stops once the headers arrive; this deadline also covers the body,
-      // so a server that stalls or trickles after the headers cannot hold an attempt.
-      let timedOut = false;
-      const deadline = setTimeout(() => {
-        timedOut = true;
-        call.abort(new Error('request deadline'));
-      }, opts.timeoutMs);
-      try {
-        const tier = opts.serviceTier;
-        if (request.api === 'chat') {
-          const body = tier === undefined ? request.body : { ...request.body, service_tier: tier };
-          return await chat(body, callOpts, started);
-        }
-        const body = tier === undefined ? request.body : { ...request.body, service_tier: tier };
-        return await responses(body, callOpts, started);
-      } catch (error) {
-        if (timedOut && outer?.aborted !== true) {
-          throw new ProviderError(`No complete response within ${String(opts.timeoutMs)} ms (request timeout)`, {
-            kind: 'timeout',
-            cause: error,
-          });
-        }
-        throw classifyError(error);
-      } finally {
-        clearTimeout(deadline);
-        outer?.removeEventListener('abort', follow);
+      const tier = opts.serviceTier;
+      const call = { signal: opts.signal, timeoutMs: opts.timeoutMs };
+      if (request.api === 'chat') {
+        const body: ChatCompletionCreateParamsNonStreaming =
+          tier === undefined ? request.body : { ...request.body, service_tier: tier };
+        const answer = await exchange.post('/chat/completions', JSON.stringify(body), call);
+        if (answer.status < 200 || answer.status > 299) throw statusError(answer);
+        return chat(answer, started);
       }
+      const body: ResponseCreateParamsNonStreaming =
+        tier === undefined ? request.body : { ...request.body, service_tier: tier };
+      const answer = await exchange.post('/responses', JSON.stringify(body), call);
+      if (answer.status < 200 || answer.status > 299) throw statusError(answer);
+      return responses(answer, started);
     },
   };
 }

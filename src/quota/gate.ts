@@ -5,6 +5,7 @@ import type { AttemptDecision, AttemptInfo, DispatchGate, GateOutcome, GateSnaps
 import { InFlightLimit } from './auto-concurrency.js';
 import { DailyBudget } from './daily-budget.js';
 import { inspectRateLimitHeaders } from './headers.js';
+import { initialBurst } from './initial-burst.js';
 import { DailyLedger } from './ledger.js';
 import type { ClaimResult, QuotaLedger } from './ledger-types.js';
 import { neverReachedProvider } from './never-sent.js';
@@ -93,7 +94,11 @@ export class QuotaGate implements DispatchGate {
     const restored = ledger.windows;
     if (restored && options.monitoring) this.#windows.restore(restored);
     // Until the first answer shows the limits, a small burst; remembered limits pace at once.
-    this.#concurrency = new InFlightLimit({ mode: options.maxWorkers, maxInFlight: options.maxInFlight });
+    this.#concurrency = new InFlightLimit({
+      mode: options.maxWorkers,
+      maxInFlight: options.maxInFlight,
+      ...(options.maxWorkers === 'auto' ? { initialBurst: initialBurst(options.maxOutputTokens) } : {}),
+    });
     this.#budget = new DailyBudget(options, ledger, deps.events, (reason) => this.#persistQuietly(reason));
     this.#queue = new WaitQueue<QuotaPermit>(
       deps.clock,
