@@ -74,9 +74,10 @@ test('16 workers against 1,200/min with a burst of 5, on one clock with the prov
     assert.equal(stats.rateLimited, 0);
     assert.equal(stats.requests, ARTISTS);
     assertWithinRate(stats.perSecond);
-    // One request alone, then one every 50 ms: never faster than the stated limit, and no stall.
+    // One request alone, then one every 50 ms: never faster than the stated limit, but for the
+    // bucket's spare room (5 of which 2 are kept for jitter, so 3 slots), and no stall.
     const elapsed = run.clock.now() - START;
-    assert.ok(elapsed >= (ARTISTS - 1) * 50 && elapsed <= 2 * ARTISTS * 50, `the run took ${elapsed} ms of its clock`);
+    assert.ok(elapsed >= (ARTISTS - 4) * 50 && elapsed <= 2 * ARTISTS * 50, `the run took ${elapsed} ms of its clock`);
     await assertAllWritten(output);
   } finally {
     await sim.close();

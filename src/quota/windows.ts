@@ -187,7 +187,11 @@ export class RateWindows {
       this.#capacity(this.#tokensLimit, status.tokensRemaining, status.tokensResetMs) ?? this.#tokensCapacity;
     this.#holdIfLow(this.#requestsLimit, status.requestsRemaining, status.requestsResetMs, now);
     this.#holdIfLow(this.#tokensLimit, status.tokensRemaining, status.tokensResetMs, now);
-    if (seq !== undefined) this.#credit = this.#spareRoom(status, this.#admissions - seq);
+    if (seq === undefined) return;
+    this.#credit = this.#spareRoom(status, this.#admissions - seq);
+    // The room counted includes what refilled while pacing timers were late: spending it and
+    // catching the missed slots up as well would pay for them twice.
+    if (this.#credit > 0) this.#noCatchUp = true;
   }
 
   #capacity(limit: number | undefined, remaining: number | undefined, resetMs: number | undefined): number | undefined {
@@ -225,9 +229,9 @@ export class RateWindows {
     const room = (limit: number | undefined, remaining: number | undefined, resetMs: number | undefined) => {
       if (limit === undefined || remaining === undefined) return undefined;
       const capacity = resetMs === undefined ? limit : Math.min(limit, remaining + (resetMs * limit) / this.#windowMs);
-      // A bucket of about a second's refill (per-second enforcement) has no room to spare: the
-      // paced schedule alone keeps it near empty.
-      const keep = (1 - this.#share) * capacity + Math.max(SPARE_MARGIN_MIN, SPARE_MARGIN_SHARE * capacity, limit / 60);
+      // A per-second bucket is spent too (docs/pacing.md#running-at-the-edge): the paced
+      // schedule then spends the refill only, and arrival jitter only delays requests.
+      const keep = (1 - this.#share) * capacity + Math.max(SPARE_MARGIN_MIN, SPARE_MARGIN_SHARE * capacity);
       return remaining - keep;
     };
     const requests = room(this.#requestsLimit, status.requestsRemaining, status.requestsResetMs);
