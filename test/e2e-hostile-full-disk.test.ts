@@ -16,6 +16,8 @@ before(async () => {
 });
 after(() => sim.close());
 
+const FULL_DB_ARTISTS = 400;
+
 const env = (): Record<string, string> => ({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: sim.url });
 
 interface Line {
@@ -72,7 +74,10 @@ test('SQLITE_FULL stops the run with exit 2 "disk full" naming the database (not
   const refused = mountTmpfs(disk, '200k');
   if (refused !== undefined) return t.skip(refused);
   try {
-    const input = await writeCsv(dir, 'a.csv', artists(120));
+    // About 80 bios fill the 200 kB disk. The run must still have many artists to go when the
+    // database refuses a batch (a disk full found only by the last batch does not stop the run),
+    // however fast the requests are answered: so 5 times that.
+    const input = await writeCsv(dir, 'a.csv', artists(FULL_DB_ARTISTS));
     // The output is a symlink to a roomy folder, so only the database (next to the given
     // path) lives on the tiny disk.
     const real = join(dir, 'real.jsonl');
@@ -87,7 +92,7 @@ test('SQLITE_FULL stops the run with exit 2 "disk full" naming the database (not
     assert.doesNotMatch(r.stderr, /cannot rollback/);
     assert.doesNotMatch(r.stderr, /\n\s+at .*:\d+:\d+\)?\n/, 'no stack trace');
     const kept = await wholeLines(real);
-    assert.ok(kept.length < 120, `the run stopped early: ${kept.length} lines`);
+    assert.ok(kept.length < FULL_DB_ARTISTS, `the run stopped early: ${kept.length} lines`);
     assert.ok(
       kept.some((l) => l.db_status === 'error' || l.db_status === 'pending'),
       'the bios the database refused are marked for a re-sync',
@@ -100,11 +105,11 @@ test('SQLITE_FULL stops the run with exit 2 "disk full" naming the database (not
     );
     assert.equal(resumed.code, 0, resumed.stderr);
     const lines = await wholeLines(real);
-    assert.equal(lines.length, 120);
+    assert.equal(lines.length, FULL_DB_ARTISTS);
     assert.deepEqual([...new Set(lines.map((l) => l.db_status))], ['inserted']);
     const db = new Database(join(disk, 'out.sqlite'), { readonly: true });
     try {
-      assert.deepEqual(db.prepare('SELECT count(*) AS n FROM artist_bios').get(), { n: 120 });
+      assert.deepEqual(db.prepare('SELECT count(*) AS n FROM artist_bios').get(), { n: FULL_DB_ARTISTS });
     } finally {
       db.close();
     }

@@ -6,6 +6,7 @@ import { RunEmitter, type RunSummary } from '../src/core/events.js';
 import type { Artist, ErrorRecord, OutputRecord } from '../src/core/types.js';
 import { createRunRecorder, type RunReport } from '../src/report/index.js';
 import { ResourceSampler } from '../src/report/resources.js';
+import { fixedResources } from './support/resources.js';
 
 const T0 = Date.UTC(2026, 0, 15, 10, 0, 0);
 const usage = { input_tokens: 100, output_tokens: 200, total_tokens: 300 };
@@ -123,7 +124,11 @@ function retry(events: RunEmitter, a: Artist, kind: string, status: number): voi
 function phaseTwoRun(): { events: RunEmitter; clock: ManualClock; report: RunReport } {
   const clock = new ManualClock(T0);
   const events = new RunEmitter();
-  const recorder = createRunRecorder(events, { clock, config: { maxWorkers: 4, quotaThreshold: 0.2 } });
+  const recorder = createRunRecorder(events, {
+    clock,
+    config: { maxWorkers: 4, quotaThreshold: 0.2 },
+    resources: fixedResources(),
+  });
   start(events, clock);
   for (let n = 0; n < 8; n++) {
     request(events, artist(n), { ok: true, status: 200, ms: 2000 });
@@ -243,10 +248,10 @@ test('resources include CPU, memory samples and storage implied per 10K artists'
   assert.equal(resources.outputBytes, 9 * 1024);
   assert.equal(resources.bytesPerArtist, 1024);
   assert.ok(Math.abs((resources.storagePer10kArtistsMb ?? 0) - 10_000 / 1024) < 1e-9);
-  assert.ok((resources.rssPeakMb ?? 0) > 1);
-  assert.ok((resources.rssAverageMb ?? 0) > 1 && (resources.rssAverageMb ?? 0) <= (resources.rssPeakMb ?? 0));
-  assert.equal(typeof resources.cpuAveragePercent, 'number');
-  assert.ok(resources.memorySamples >= 2);
+  assert.equal(resources.rssPeakMb, 100);
+  assert.equal(resources.rssAverageMb, 100);
+  assert.equal(resources.cpuAveragePercent, 25);
+  assert.equal(resources.memorySamples, 2);
 });
 
 test('quota events are listed with their times in order', () => {
@@ -263,10 +268,25 @@ test('quota events are listed with their times in order', () => {
   assert.equal(quotaEvents[2]?.pausedMs, 60_000);
 });
 
+test('the memory check fails when the peak resident memory reaches the plan target of 500 MB', () => {
+  const verdict = (rssMb: number): string | undefined => {
+    const clock = new ManualClock(T0);
+    const events = new RunEmitter();
+    const recorder = createRunRecorder(events, { clock, config: {}, resources: fixedResources(rssMb) });
+    start(events, clock, 0.8, undefined);
+    request(events, artist(0), { ok: true, status: 200, ms: 900 });
+    clock.advance(1000);
+    const report = recorder.finish(summary(clock, { total: 1, succeeded: 1, requests: 1 }));
+    return report.checks.find((c) => c.id === 'memory_peak')?.status;
+  };
+  assert.equal(verdict(499), 'pass');
+  assert.equal(verdict(500), 'fail');
+});
+
 test('a fast clean run passes every measurable check and marks pause accuracy n/a', () => {
   const clock = new ManualClock(T0);
   const events = new RunEmitter();
-  const recorder = createRunRecorder(events, { clock, config: {} });
+  const recorder = createRunRecorder(events, { clock, config: {}, resources: fixedResources() });
   start(events, clock, 0.8, undefined);
   for (let n = 0; n < 4; n++) {
     request(events, artist(n), { ok: true, status: 200, ms: 900 });
@@ -301,7 +321,7 @@ test('a fast clean run passes every measurable check and marks pause accuracy n/
 test('a threshold pause far from the configured threshold fails pause accuracy', () => {
   const clock = new ManualClock(T0);
   const events = new RunEmitter();
-  const recorder = createRunRecorder(events, { clock, config: {} });
+  const recorder = createRunRecorder(events, { clock, config: {}, resources: fixedResources() });
   start(events, clock, 0.5, 10);
   events.emit('quota:paused', { reason: 'threshold', message: 'x', usedToday: 7, dailyLimit: 10, resumeAt: T0 + 1000 });
   clock.advance(1000);
@@ -316,7 +336,7 @@ test('a threshold pause far from the configured threshold fails pause accuracy',
 test('an interrupted run during a pause still gets a report that says so, counting the open pause', () => {
   const clock = new ManualClock(T0);
   const events = new RunEmitter();
-  const recorder = createRunRecorder(events, { clock, config: {} });
+  const recorder = createRunRecorder(events, { clock, config: {}, resources: fixedResources() });
   start(events, clock);
   request(events, artist(0), { ok: true, status: 200, ms: 1000 });
   events.emit('artist:done', { artist: artist(0), worker: 1, index: 1, total: 10, record: outputRecord(artist(0)) });
@@ -348,7 +368,7 @@ test('an interrupted run during a pause still gets a report that says so, counti
 test('figures fall back to the run summary when the recorder missed the run start', () => {
   const clock = new ManualClock(T0);
   const events = new RunEmitter();
-  const recorder = createRunRecorder(events, { clock, config: {} });
+  const recorder = createRunRecorder(events, { clock, config: {}, resources: fixedResources() });
   clock.advance(60_000);
   const report = recorder.finish(summary(clock, { requests: 30, pauses: 2, pausedMs: 5000, retries: 3 }));
   assert.equal(report.analysis.requests, 30);
@@ -362,7 +382,7 @@ test('figures fall back to the run summary when the recorder missed the run star
 test('a disagreement between events and summary is written as a note', () => {
   const clock = new ManualClock(T0);
   const events = new RunEmitter();
-  const recorder = createRunRecorder(events, { clock, config: {} });
+  const recorder = createRunRecorder(events, { clock, config: {}, resources: fixedResources() });
   start(events, clock);
   request(events, artist(0), { ok: true, status: 200, ms: 1000 });
   events.emit('artist:done', { artist: artist(0), worker: 1, index: 1, total: 1, record: outputRecord(artist(0)) });
@@ -377,7 +397,7 @@ test('a disagreement between events and summary is written as a note', () => {
 test('after stop() the recorder ignores later events', () => {
   const clock = new ManualClock(T0);
   const events = new RunEmitter();
-  const recorder = createRunRecorder(events, { clock, config: {} });
+  const recorder = createRunRecorder(events, { clock, config: {}, resources: fixedResources() });
   start(events, clock);
   recorder.stop();
   request(events, artist(0), { ok: true, status: 200, ms: 1000 });

@@ -15,6 +15,7 @@ import {
   writeReport,
   type RunReport,
 } from '../src/report/index.js';
+import { fixedResources } from './support/resources.js';
 
 const T0 = Date.UTC(2026, 2, 1, 8, 0, 0);
 const dirs: string[] = [];
@@ -81,7 +82,7 @@ function failure(a: Artist): ErrorRecord {
 function makeReport(config: Record<string, string | number | boolean | null> = SECRET_CONFIG): RunReport {
   const clock = new ManualClock(T0);
   const events = new RunEmitter();
-  const recorder = createRunRecorder(events, { clock, config });
+  const recorder = createRunRecorder(events, { clock, config, resources: fixedResources() });
   events.emit('run:start', {
     time: T0,
     inputPath: 'in.csv',
@@ -236,7 +237,7 @@ test('summary lines give the headline figures for stderr', () => {
   );
   assert.equal(lines[3], 'Requests: 4 · retries 1 (rate_limit 1) · 429s: rate_limit 1');
   assert.equal(lines[4], 'Pauses: 1 (threshold 1), 30.0 s in total');
-  assert.match(lines[5] ?? '', /^Peak memory: [\d,.]+ MB · CPU [\d,.]+%$/);
+  assert.equal(lines[5], 'Peak memory: 100.0 MB · CPU 25.0%');
   assert.match(
     lines[6] ?? '',
     /^Test-plan checks: 3\/6 passed; failed: Success Rate 66\.7% \(2\/3\), Avg Time\/Artist 20\.00s, Error Rate/,

@@ -43,6 +43,12 @@ export class SqliteLedger implements QuotaLedger {
   readonly #mirror: QuotaStateStore | undefined;
   readonly #select: Database.Statement<[string], LedgerRow>;
   readonly #claimTx: (request: ClaimRequest) => ClaimResult;
+  // Statements are compiled once and kept: claim, addSpend and the setters run once per request,
+  // and compiling the SQL each time cost as much as running it (BENCHMARKS.md scenario 2).
+  readonly #statements = new Map<string, Database.Statement>();
+  // The window limits this process last saw in the row or wrote, so an answer whose headers
+  // repeat them costs no read at all.
+  #lastWindows: { requestsLimit: number | undefined; tokensLimit: number | undefined } | undefined;
 
   private constructor(db: Database.Database, path: string, scope: LedgerScope, clock: Clock, mirrorPath?: string) {
     this.#db = db;
@@ -152,10 +158,21 @@ export class SqliteLedger implements QuotaLedger {
     return fresh;
   }
 
+  #statement(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   #update(set: string, values: (string | number | null)[]): void {
-    this.#db
-      .prepare(`UPDATE key_ledger SET ${set}, updated_at = ? WHERE scope = ?`)
-      .run(...values, this.#clock.now(), this.#scope.id);
+    this.#statement(`UPDATE key_ledger SET ${set}, updated_at = ? WHERE scope = ?`).run(
+      ...values,
+      this.#clock.now(),
+      this.#scope.id,
+    );
   }
 
   #snapshot(): QuotaState {
@@ -214,9 +231,9 @@ export class SqliteLedger implements QuotaLedger {
   rollover(now: number): boolean {
     const today = utcDayKey(now);
     if (this.#row().day >= today) return false;
-    const changed = this.#db
-      .prepare('UPDATE key_ledger SET day = ?, requests = 0, spent_usd = 0, updated_at = ? WHERE scope = ? AND day < ?')
-      .run(today, now, this.#scope.id, today);
+    const changed = this.#statement(
+      'UPDATE key_ledger SET day = ?, requests = 0, spent_usd = 0, updated_at = ? WHERE scope = ? AND day < ?',
+    ).run(today, now, this.#scope.id, today);
     return changed.changes > 0;
   }
 
@@ -225,18 +242,16 @@ export class SqliteLedger implements QuotaLedger {
   }
 
   unclaim(reservedUsd: number, day: string): void {
-    this.#db
-      .prepare(
-        `UPDATE key_ledger SET requests = max(0, requests - 1), spent_usd = max(0, spent_usd - ?), updated_at = ?
+    this.#statement(
+      `UPDATE key_ledger SET requests = max(0, requests - 1), spent_usd = max(0, spent_usd - ?), updated_at = ?
          WHERE scope = ? AND day = ?`,
-      )
-      .run(reservedUsd, this.#clock.now(), this.#scope.id, day);
+    ).run(reservedUsd, this.#clock.now(), this.#scope.id, day);
   }
 
   addSpend(deltaUsd: number, day: string): void {
-    this.#db
-      .prepare('UPDATE key_ledger SET spent_usd = max(0, spent_usd + ?), updated_at = ? WHERE scope = ? AND day = ?')
-      .run(deltaUsd, this.#clock.now(), this.#scope.id, day);
+    this.#statement(
+      'UPDATE key_ledger SET spent_usd = max(0, spent_usd + ?), updated_at = ? WHERE scope = ? AND day = ?',
+    ).run(deltaUsd, this.#clock.now(), this.#scope.id, day);
   }
 
   setPause(pause: PauseState | undefined): void {
@@ -252,7 +267,10 @@ export class SqliteLedger implements QuotaLedger {
   }
 
   setWindows(limits: WindowLimits): boolean {
+    const seen = this.#lastWindows;
+    if (seen && seen.requestsLimit === limits.requestsLimit && seen.tokensLimit === limits.tokensLimit) return false;
     const old = this.windows;
+    this.#lastWindows = { requestsLimit: limits.requestsLimit, tokensLimit: limits.tokensLimit };
     if (old && old.requestsLimit === limits.requestsLimit && old.tokensLimit === limits.tokensLimit) return false;
     this.#update('window_requests = ?, window_tokens = ?, window_observed_at = ?', [
       limits.requestsLimit ?? null,

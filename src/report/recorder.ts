@@ -3,7 +3,7 @@ import type { RunEmitter, RunSummary } from '../core/events.js';
 import { observeBilling, type BillingOptions } from './billing.js';
 import { buildReport } from './build.js';
 import { observeRun } from './observations.js';
-import { ResourceSampler } from './resources.js';
+import { ResourceSampler, type ResourceProbe } from './resources.js';
 import { observeTimeline, type TimelineData } from './timeline.js';
 import type { RunReport } from './types.js';
 
@@ -18,6 +18,8 @@ export interface RunRecorderOptions {
   config: Record<string, string | number | boolean | null>;
   /** Real-time interval between memory samples. @default 1000 */
   sampleIntervalMs?: number;
+  /** Where memory and CPU figures come from. @default this process's own figures */
+  resources?: ResourceProbe;
   /** The run's mode and standard prices, for the report's billing section. @default no billing section */
   billing?: BillingOptions;
 }
@@ -83,7 +85,7 @@ export function createRunRecorder(events: RunEmitter, options: RunRecorderOption
   const { observations, unsubscribe } = observeRun(events, options.clock);
   const series = observeTimeline(events, options.clock);
   const billing = options.billing === undefined ? undefined : observeBilling(events, options.billing);
-  const sampler = new ResourceSampler(options.sampleIntervalMs ?? 1000);
+  const sampler = new ResourceSampler(options.sampleIntervalMs ?? 1000, options.resources);
   let stopped = false;
 
   const stop = (): void => {
