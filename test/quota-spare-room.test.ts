@@ -80,3 +80,24 @@ describe('spare room after a burst (manual clock)', () => {
     assert.ok(windows.credit <= 600 - 101 - 12, `${windows.credit} more on spare room`);
   });
 });
+
+describe('spare room in a per-second token bucket (manual clock)', () => {
+  test('a full bucket of 5,000 tokens (300,000 TPM per second) has no room to spare: it holds the charges in flight', () => {
+    const windows = new RateWindows({ share: 1, maxOutputTokens: 1000 });
+    const first = windows.admit(START);
+    windows.observe(
+      {
+        requestsLimit: undefined,
+        requestsRemaining: undefined,
+        requestsResetMs: undefined,
+        tokensLimit: 300_000,
+        tokensRemaining: 5000,
+        tokensResetMs: 0,
+      },
+      START + 300,
+      first.seq,
+    );
+    windows.settle(first, undefined);
+    assert.equal(windows.credit, 0);
+  });
+});

@@ -232,16 +232,23 @@ export class RateWindows {
    * endless (docs/pacing.md#running-at-the-edge).
    */
   #spareRoom(status: WindowStatus, unseen: number): number {
-    const room = (limit: number | undefined, remaining: number | undefined, resetMs: number | undefined) => {
+    const room = (
+      limit: number | undefined,
+      remaining: number | undefined,
+      resetMs: number | undefined,
+      tokens: boolean,
+    ) => {
       if (limit === undefined || remaining === undefined) return undefined;
       const capacity = resetMs === undefined ? limit : Math.min(limit, remaining + (resetMs * limit) / this.#windowMs);
-      // A per-second bucket is spent too (docs/pacing.md#running-at-the-edge): the paced
-      // schedule then spends the refill only, and arrival jitter only delays requests.
-      const keep = (1 - this.#share) * capacity + Math.max(SPARE_MARGIN_MIN, SPARE_MARGIN_SHARE * capacity);
-      return remaining - keep;
+      // A per-second request bucket is spent too (docs/pacing.md#running-at-the-edge): the paced
+      // schedule then spends the refill only, and arrival jitter only delays requests. A token
+      // bucket keeps a second's refill: it also holds the charges of the requests in flight,
+      // which requests sent on spare room do not book, so a per-second one has nothing to spare.
+      const margin = Math.max(SPARE_MARGIN_MIN, SPARE_MARGIN_SHARE * capacity, tokens ? limit / 60 : 0);
+      return remaining - (1 - this.#share) * capacity - margin;
     };
-    const requests = room(this.#requestsLimit, status.requestsRemaining, status.requestsResetMs);
-    const tokens = room(this.#tokensLimit, status.tokensRemaining, status.tokensResetMs);
+    const requests = room(this.#requestsLimit, status.requestsRemaining, status.requestsResetMs, false);
+    const tokens = room(this.#tokensLimit, status.tokensRemaining, status.tokensResetMs, true);
     const estimate = this.estimateTokens();
     const byTokens = tokens === undefined || estimate <= 0 ? undefined : tokens / estimate;
     if (requests === undefined && byTokens === undefined) return 0;
