@@ -3,6 +3,7 @@
  * baselines, each as its own measured process with a clean environment.
  */
 import { createReadStream } from 'node:fs';
+import path from 'node:path';
 import { BIN } from './paths.js';
 import { spawnMeasured, type RunningProcess } from './process.js';
 
@@ -28,13 +29,19 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
-/** Runs `artist-bio-gen <args>` against `baseUrl` (OPENAI_BASE_URL), measured. */
+/**
+ * Runs `artist-bio-gen <args>` against `baseUrl` (OPENAI_BASE_URL), measured. The key ledger
+ * lives in the run's own folder (`XDG_STATE_HOME=<cwd>/.state`): the shared one in HOME is keyed
+ * by the simulator's origin, and a port used again would hand a run the window limits an earlier
+ * scenario left there.
+ */
 export function startOurs(
   args: readonly string[],
   baseUrl: string | undefined,
   options: ClientOptions,
 ): RunningProcess {
   const env = cleanEnv({
+    XDG_STATE_HOME: path.join(options.cwd, '.state'),
     ...(baseUrl === undefined ? {} : { OPENAI_BASE_URL: baseUrl, OPENAI_API_KEY: 'sk-bench' }),
     ...options.env,
   });

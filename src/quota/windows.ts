@@ -100,6 +100,8 @@ export class RateWindows {
   #credit = 0;
   // Tokens charged to paced requests still in flight: the provider holds them until it answers.
   #tokensInFlight = 0;
+  // Requests admitted and not yet answered (or cancelled): any of them may still be on its way.
+  #requestsInFlight = 0;
   #noCatchUp = false;
   #inputTotal = 0;
   #outputTotal = 0;
@@ -188,7 +190,11 @@ export class RateWindows {
     this.#holdIfLow(this.#requestsLimit, status.requestsRemaining, status.requestsResetMs, now);
     this.#holdIfLow(this.#tokensLimit, status.tokensRemaining, status.tokensResetMs, now);
     if (seq === undefined) return;
-    this.#credit = this.#spareRoom(status, this.#admissions - seq);
+    // Not yet in the answer's counts: every request admitted after it, and any admitted before
+    // it that has not reached the provider yet (connections open in any order, and a loaded
+    // server's backlog delays some by seconds). Every other request in flight counts as unseen.
+    const unseen = Math.max(this.#admissions - seq, this.#requestsInFlight - 1);
+    this.#credit = this.#spareRoom(status, unseen);
     // The room counted includes what refilled while pacing timers were late: spending it and
     // catching the missed slots up as well would pay for them twice.
     if (this.#credit > 0) this.#noCatchUp = true;
@@ -221,26 +227,33 @@ export class RateWindows {
 
   /**
    * How many requests the provider's buckets hold beyond what the run must leave unused (the
-   * share it may not use, and a small margin), minus those sent since the answer was counted.
+   * share it may not use, and a small margin), minus the requests the answer's counts cannot include yet (`unseen`).
    * A job smaller than the bucket is then sent in one go instead of being paced as if it were
    * endless (docs/pacing.md#running-at-the-edge).
    */
-  #spareRoom(status: WindowStatus, sentSince: number): number {
-    const room = (limit: number | undefined, remaining: number | undefined, resetMs: number | undefined) => {
+  #spareRoom(status: WindowStatus, unseen: number): number {
+    const room = (
+      limit: number | undefined,
+      remaining: number | undefined,
+      resetMs: number | undefined,
+      tokens: boolean,
+    ) => {
       if (limit === undefined || remaining === undefined) return undefined;
       const capacity = resetMs === undefined ? limit : Math.min(limit, remaining + (resetMs * limit) / this.#windowMs);
-      // A per-second bucket is spent too (docs/pacing.md#running-at-the-edge): the paced
-      // schedule then spends the refill only, and arrival jitter only delays requests.
-      const keep = (1 - this.#share) * capacity + Math.max(SPARE_MARGIN_MIN, SPARE_MARGIN_SHARE * capacity);
-      return remaining - keep;
+      // A per-second request bucket is spent too (docs/pacing.md#running-at-the-edge): the paced
+      // schedule then spends the refill only, and arrival jitter only delays requests. A token
+      // bucket keeps a second's refill: it also holds the charges of the requests in flight,
+      // which requests sent on spare room do not book, so a per-second one has nothing to spare.
+      const margin = Math.max(SPARE_MARGIN_MIN, SPARE_MARGIN_SHARE * capacity, tokens ? limit / 60 : 0);
+      return remaining - (1 - this.#share) * capacity - margin;
     };
-    const requests = room(this.#requestsLimit, status.requestsRemaining, status.requestsResetMs);
-    const tokens = room(this.#tokensLimit, status.tokensRemaining, status.tokensResetMs);
+    const requests = room(this.#requestsLimit, status.requestsRemaining, status.requestsResetMs, false);
+    const tokens = room(this.#tokensLimit, status.tokensRemaining, status.tokensResetMs, true);
     const estimate = this.estimateTokens();
     const byTokens = tokens === undefined || estimate <= 0 ? undefined : tokens / estimate;
     if (requests === undefined && byTokens === undefined) return 0;
     const spare = Math.min(requests ?? Number.POSITIVE_INFINITY, byTokens ?? Number.POSITIVE_INFINITY);
-    return Math.max(0, Math.floor(spare / this.#peers) - sentSince);
+    return Math.max(0, Math.floor(spare / this.#peers) - unseen);
   }
 
   /**
@@ -334,6 +347,7 @@ export class RateWindows {
     this.#recent.push(now);
     if (this.#recent.length > RECENT_ADMISSIONS) this.#recent.shift();
     const seq = ++this.#admissions;
+    this.#requestsInFlight++;
     const due = Math.max(this.#nextRequestAt, this.#tokensLimit === undefined ? now : this.#nextTokenAt) <= now;
     if (!due && this.#credit > 0) {
       // Sent on the bucket's spare room: the paced schedule stays as it is.
@@ -363,6 +377,7 @@ export class RateWindows {
    * token charge go back, so the next request may use them.
    */
   cancel(charge: WindowCharge): void {
+    this.#requestsInFlight = Math.max(0, this.#requestsInFlight - 1);
     if (charge.credited) {
       this.#credit++;
       return;
@@ -401,6 +416,7 @@ export class RateWindows {
    * sent gets its room back, through {@link RateWindows.cancel}.
    */
   settle(charge: WindowCharge, usage: TokenUsage | undefined): void {
+    this.#requestsInFlight = Math.max(0, this.#requestsInFlight - 1);
     this.#release(charge);
     if (usage === undefined) return;
     const actual = usage.input_tokens + usage.output_tokens;
