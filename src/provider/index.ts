@@ -4,5 +4,5 @@ export {
   type ModelProvider,
   type OpenAIProviderOptions,
 } from './client.js';
-export { classifyError } from './classify.js';
+export { kindForStatus } from './classify.js';
 export { stripTrailingCitations } from './citations.js';
