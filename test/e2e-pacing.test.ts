@@ -88,9 +88,12 @@ test('auto concurrency against a burst of 5: an initial burst of 3 (charges of 1
   const { run, sim, output } = await paceOnOneClock([]);
   try {
     const stats = sim.stats();
-    // The burst is bounded by its token charges (docs/pacing.md#concurrency): 3 requests at the
-    // first instant, not one lone request (the idle start) and not 8 (3 of them rejected).
-    assert.equal(stats.timeline.filter((entry) => entry.t === START).length, 3);
+    // The burst is bounded by its token charges (docs/pacing.md#concurrency): 3 requests before
+    // any answer can come back (40 ms at the soonest), not one lone request (the idle start) and
+    // not 8 (3 of them rejected). On a loaded machine one of the 3 may leave after the clock
+    // moved on a step, so they are counted up to the first possible answer, not at START only.
+    const beforeAnswer = stats.timeline.filter((entry) => entry.t < START + 40).length;
+    assert.equal(beforeAnswer, 3, `${beforeAnswer} requests before the first answer`);
     assert.equal(stats.rateLimited, 0);
     assert.equal(stats.requests, ARTISTS);
     assert.equal(stats.earlyRetries, 0);
