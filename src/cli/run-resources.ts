@@ -67,9 +67,12 @@ export async function openResources(
     apiKey: simulator ? 'sk-simulator' : (config.apiKey ?? ''),
     baseURL: simulator ? simulator.url : config.baseUrl,
   };
-  // OpenAI's SDKs read these two from the environment; the request path honours them the same way.
-  const { OPENAI_ORG_ID: organization, OPENAI_PROJECT_ID: project } = ctx.deps.env;
-  const provider = createOpenAIProvider({ ...endpoint, organization, project, clock });
+  const provider = createOpenAIProvider({
+    ...endpoint,
+    organization: simulator ? undefined : config.organization,
+    project: simulator ? undefined : config.project,
+    clock,
+  });
   const first = plan.scan.preview[0];
   const model = first === undefined ? config.model : (builder.build(first).record.model ?? config.model);
   const spend = await spendOptions(config, plan.pricer, builder, model, plan.resumed !== undefined, events);

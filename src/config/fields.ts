@@ -168,6 +168,22 @@ export const runFields = {
     schema: text,
     secret: 'value',
   },
+  organization: {
+    flag: '--openai-org-id',
+    placeholder: '<id>',
+    env: 'OPENAI_ORG_ID',
+    help: 'OpenAI organization to bill, sent as the OpenAI-Organization header',
+    allowed: 'an organization id',
+    schema: text,
+  },
+  project: {
+    flag: '--openai-project-id',
+    placeholder: '<id>',
+    env: 'OPENAI_PROJECT_ID',
+    help: 'OpenAI project to bill, sent as the OpenAI-Project header',
+    allowed: 'a project id',
+    schema: text,
+  },
   simulate: {
     flag: '--simulate',
     help: 'run against the built-in simulator (no key, no cost)',
