@@ -5,7 +5,7 @@
  */
 import { ProviderError } from '../core/errors.js';
 import type { ProviderSuccess } from '../core/types.js';
-import { stripTrailingCitations } from '../provider/index.js';
+import { outputText, stripTrailingCitations } from '../provider/index.js';
 
 /** What became of one request of a batch. */
 export type LineOutcome =
@@ -31,17 +31,10 @@ function incomplete(message: string, requestId: string | undefined): LineOutcome
 /** A success from a Responses API body, or a failure saying why not. */
 function fromResponse(body: Json, requestId: string | undefined): LineOutcome {
   if (body.status !== 'completed') return incomplete(`Response ${String(body.status)} in the batch`, requestId);
-  const parts: string[] = [];
-  for (const item of Array.isArray(body.output) ? body.output : []) {
-    if (!isObject(item) || !Array.isArray(item.content)) continue;
-    for (const part of item.content) {
-      if (isObject(part) && part.type === 'output_text' && typeof part.text === 'string') parts.push(part.text);
-    }
-  }
   const usage = isObject(body.usage) ? body.usage : {};
   return success(
     body,
-    parts.join(''),
+    outputText(Array.isArray(body.output) ? body.output : []),
     num(body.created_at),
     num(usage.input_tokens),
     num(usage.output_tokens),

@@ -7,6 +7,7 @@
 import { ProviderError } from '../core/errors.js';
 import { kindForStatus } from './classify.js';
 import type { HttpAnswer } from './http-exchange.js';
+import { object, optionalText } from './wire-shapes.js';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 
@@ -22,14 +23,6 @@ function parse(text: string): unknown {
   }
 }
 
-function field(value: unknown, name: string): unknown {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
 /** The `x-request-id` of an answer, if any. */
 export function requestIdOf(headers: Headers): string | undefined {
   return headers.get('x-request-id') ?? undefined;
@@ -40,7 +33,7 @@ export function requestIdOf(headers: Headers): string | undefined {
  * and error files read the same as before. A body that is not JSON is quoted as it came.
  */
 function statusMessage(status: number, error: unknown, raw: string | undefined): string {
-  const message = field(error, 'message');
+  const message = object(error)?.['message'];
   const detail =
     message !== undefined && message !== null && message !== ''
       ? typeof message === 'string'
@@ -60,14 +53,14 @@ export function statusError(answer: HttpAnswer): ProviderError {
   const raw = answer.body.toString('utf8');
   const parsed = parse(raw);
   const json = parsed instanceof SyntaxError ? undefined : parsed;
-  const error = field(json, 'error');
+  const error = object(json)?.['error'];
   const location = status >= 300 && status < 400 ? headers.get('location') : null;
   const message =
     location === null
       ? statusMessage(status, error, json === undefined ? raw : undefined)
       : `${String(status)} redirect to ${location}, not followed: set --base-url to the final address`;
-  const code = text(field(error, 'code'));
-  const type = text(field(error, 'type'));
+  const code = optionalText(object(error)?.['code']);
+  const type = optionalText(object(error)?.['type']);
   return new ProviderError(message, {
     kind: kindForStatus(status, code, type, message),
     status,

@@ -6,3 +6,4 @@ export {
 } from './client.js';
 export { kindForStatus } from './classify.js';
 export { stripTrailingCitations } from './citations.js';
+export { outputText } from './wire-shapes.js';

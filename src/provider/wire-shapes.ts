@@ -7,7 +7,8 @@ import type { ResponseLike } from './response-status.js';
 
 type Json = Record<string, unknown>;
 
-function object(value: unknown): Json | undefined {
+/** `value` as a JSON object, or undefined when it is anything else (an array included). */
+export function object(value: unknown): Json | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
 }
 
@@ -19,7 +20,8 @@ function optionalCount(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-function optionalText(value: unknown): string | undefined {
+/** `value` when it is a string, else undefined. */
+export function optionalText(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
