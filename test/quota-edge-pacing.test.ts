@@ -53,7 +53,7 @@ async function answerAfter(gate: QuotaGate, clock: ManualClock, latencyMs: numbe
 describe('auto concurrency (manual clock)', () => {
   test('the in-flight limit is rate × latency × 1.25 + 2, between 1 and the cap', () => {
     const limit = new InFlightLimit({ mode: 'auto', maxInFlight: 100 });
-    limit.answered(2000, true);
+    limit.answered({ latencyMs: 2000, ok: true, now: 2000, inFlight: 1 });
     assert.equal(limit.limit(0.01), 27); // 10/s × 2 s × 1.25 + 2
     assert.equal(limit.limit(1), 100, 'capped');
     assert.equal(new InFlightLimit({ mode: 8 }).limit(0.01), Number.POSITIVE_INFINITY, 'a fixed count: workers cap');
@@ -79,11 +79,11 @@ describe('auto concurrency (manual clock)', () => {
   test('a run without known limits starts with a burst of 8 and doubles it each round trip', () => {
     const limit = new InFlightLimit({ mode: 'auto' });
     assert.equal(limit.limit(undefined), 8);
-    for (let i = 0; i < 8; i++) limit.answered(1000, true);
+    for (let i = 0; i < 8; i++) limit.answered({ latencyMs: 1000, ok: true, now: 1000, inFlight: 8 });
     assert.equal(limit.limit(undefined), 16);
     limit.rateLimited(16, false);
     assert.equal(limit.limit(undefined), 8, 'a 429 halves it');
-    for (let i = 0; i < 8; i++) limit.answered(1000, true);
+    for (let i = 0; i < 8; i++) limit.answered({ latencyMs: 1000, ok: true, now: 1000, inFlight: 8 });
     assert.equal(limit.limit(undefined), 9, 'then it grows by one per round trip');
   });
 });

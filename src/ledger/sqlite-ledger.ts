@@ -29,10 +29,14 @@ export interface SqliteLedgerOptions {
   log?: (level: 'info' | 'warn', message: string) => void;
 }
 
+// Bumped by every write of any ledger in this process, so a row cached by one ledger never hides
+// a write another ledger on the same file made in the same tick.
+let writesInProcess = 0;
+
 /**
  * The key ledger in SQLite (docs/ledger.md): one row per scope (provider origin + key
- * fingerprint) in a file shared by every process of the user. Each read goes to the database,
- * each change is one IMMEDIATE transaction in WAL mode, so concurrent processes on one machine
+ * fingerprint) in a file shared by every process of the user. Reads go to the database (once per
+ * synchronous stretch), each change is one IMMEDIATE transaction in WAL mode, so concurrent processes on one machine
  * see one count and `claim` is atomic across them.
  */
 export class SqliteLedger implements QuotaLedger {
@@ -49,6 +53,11 @@ export class SqliteLedger implements QuotaLedger {
   // The window limits this process last saw in the row or wrote, so an answer whose headers
   // repeat them costs no read at all.
   #lastWindows: { requestsLimit: number | undefined; tokensLimit: number | undefined } | undefined;
+  // The row as read in this tick: one admission check reads the day, the count, the pause and the
+  // threshold day, and each read was a SELECT. Reads in one synchronous stretch were never
+  // atomic together, so sharing one is no weaker; any write, or the next microtask, drops it.
+  // `claim` reads afresh inside its transaction.
+  #cached: { row: LedgerRow; writes: number } | undefined;
 
   private constructor(db: Database.Database, path: string, scope: LedgerScope, clock: Clock, mirrorPath?: string) {
     this.#db = db;
@@ -57,7 +66,7 @@ export class SqliteLedger implements QuotaLedger {
     this.#clock = clock;
     this.#select = db.prepare<[string], LedgerRow>('SELECT * FROM key_ledger WHERE scope = ?');
     const claim = db.transaction((request: ClaimRequest): ClaimResult => {
-      const row = this.#row();
+      const row = this.#row(true);
       if (request.requestLimit !== undefined && row.requests >= request.requestLimit) {
         return { ok: false, limit: 'requests' };
       }
@@ -65,7 +74,10 @@ export class SqliteLedger implements QuotaLedger {
         return { ok: false, limit: 'cost' };
       }
       this.#update('requests = requests + 1, spent_usd = spent_usd + ?', [request.reserveUsd]);
-      return { ok: true, used: row.requests + 1 };
+      // Nobody else writes inside this transaction: the row is now known without reading it.
+      const claimed = { ...row, requests: row.requests + 1, spent_usd: row.spent_usd + request.reserveUsd };
+      this.#cached = { row: claimed, writes: writesInProcess };
+      return { ok: true, used: claimed.requests };
     });
     this.#claimTx = (request) => claim.immediate(request);
     this.#mirror =
@@ -119,6 +131,7 @@ export class SqliteLedger implements QuotaLedger {
     const { day, requestsToday, spentUsd } = mirror.state;
     this.rollover(this.#clock.now());
     if (this.#row().reset_day === day) return;
+    writesInProcess++;
     this.#db
       .prepare(
         `UPDATE key_ledger SET requests = max(requests, ?), spent_usd = max(spent_usd, ?), updated_at = ?
@@ -128,6 +141,7 @@ export class SqliteLedger implements QuotaLedger {
   }
 
   #insert(known: KnownUsage): void {
+    writesInProcess++;
     const now = this.#clock.now();
     this.#db
       .prepare(
@@ -148,17 +162,24 @@ export class SqliteLedger implements QuotaLedger {
       );
   }
 
-  #row(): LedgerRow {
-    const row = this.#select.get(this.#scope.id);
-    if (row) return row;
-    // Removed under us (e.g. `quota reset` by another process): start a fresh row.
-    this.#insert({ requests: 0, spentUsd: 0 });
-    const fresh = this.#select.get(this.#scope.id);
-    if (!fresh) throw new Error(`The key ledger ${this.#path} lost the row of ${this.#scope.id}`);
-    return fresh;
+  #row(fresh = false): LedgerRow {
+    const cached = this.#cached;
+    if (!fresh && cached !== undefined && cached.writes === writesInProcess) return cached.row;
+    let row = this.#select.get(this.#scope.id);
+    if (!row) {
+      // Removed under us (e.g. `quota reset` by another process): start a fresh row.
+      this.#insert({ requests: 0, spentUsd: 0 });
+      row = this.#select.get(this.#scope.id);
+      if (!row) throw new Error(`The key ledger ${this.#path} lost the row of ${this.#scope.id}`);
+    }
+    if (cached === undefined) queueMicrotask(() => (this.#cached = undefined));
+    this.#cached = { row, writes: writesInProcess };
+    return row;
   }
 
+  // Every statement fetched here writes the row.
   #statement(sql: string): Database.Statement {
+    writesInProcess++;
     let statement = this.#statements.get(sql);
     if (statement === undefined) {
       statement = this.#db.prepare(sql);

@@ -1,3 +1,17 @@
+import { AnswerRateProbe } from './rate-probe.js';
+
+/** One answer, as {@link InFlightLimit.answered} sees it. */
+export interface AnswerSample {
+  /** Time from admission to answer, in ms. */
+  latencyMs: number;
+  /** True for a success; false for an error answer that was not a rate limit. */
+  ok: boolean;
+  /** Clock time of the answer, in ms. */
+  now: number;
+  /** Requests in flight when it came back, this one included. */
+  inFlight: number;
+}
+
 /** Options of {@link InFlightLimit}. */
 export interface InFlightLimitOptions {
   /**
@@ -23,7 +37,9 @@ export interface InFlightLimitOptions {
  * the latency a moving average of the answers: it rises with latency and falls when it drops.
  *
  * While no rate is known the limit starts at a small burst and grows by one per success (doubling
- * each round trip) until a 429 halves it; after that it grows by one per round trip. A fixed
+ * each round trip) until a 429 halves it; after that it grows by one per round trip. In `auto`
+ * mode that doubling stops where more requests in flight no longer bring more answers per second
+ * (a fast server that is busy, not slow: see {@link AnswerRateProbe}). A fixed
  * worker count is the cap of that growth; once reached (or once a rate is known) the workers
  * themselves are the only limit.
  */
@@ -37,6 +53,7 @@ export class InFlightLimit {
   #threshold = Number.POSITIVE_INFINITY;
   #growth = 0;
   #answeredOnce = false;
+  readonly #probe = new AnswerRateProbe();
 
   constructor(options: InFlightLimitOptions) {
     this.#auto = options.mode === 'auto';
@@ -71,8 +88,9 @@ export class InFlightLimit {
     return Math.max(1, Math.min(this.#cap, target));
   }
 
-  /** A request was answered without a rate limit after `latencyMs`. */
-  answered(latencyMs: number, ok: boolean): void {
+  /** A request was answered without a rate limit. */
+  answered(sample: AnswerSample): void {
+    const { latencyMs, ok } = sample;
     if (Number.isFinite(latencyMs) && latencyMs >= 0 && ok) {
       this.#latencyMs =
         this.#latencyMs === undefined ? latencyMs : this.#latencyMs + this.#weight * (latencyMs - this.#latencyMs);
@@ -81,13 +99,27 @@ export class InFlightLimit {
     this.#answeredOnce = true;
     if (!ok || this.#window >= this.#cap) return;
     if (this.#window < this.#threshold) {
-      this.#window = Math.min(this.#cap, this.#window + 1);
+      this.#slowStart(sample);
       return;
     }
     this.#growth++;
     if (this.#growth < this.#window) return;
     this.#growth = 0;
     this.#window = Math.min(this.#cap, this.#window + 1);
+  }
+
+  // Doubling per round trip, held once the answer rate stops rising with it.
+  #slowStart(sample: AnswerSample): void {
+    if (!this.#auto) {
+      this.#window = Math.min(this.#cap, this.#window + 1);
+      return;
+    }
+    const verdict = this.#probe.answered(sample.now, sample.inFlight, this.#window);
+    if (verdict.kind === 'settle') {
+      this.#window = Math.min(this.#cap, verdict.window);
+      return;
+    }
+    if (!this.#probe.held) this.#window = Math.min(this.#cap, this.#window + 1);
   }
 
   /**

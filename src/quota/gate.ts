@@ -134,6 +134,9 @@ export class QuotaGate implements DispatchGate {
 
   #blockedUntil(now: number): Verdict {
     if (this.#stopError) return { reject: this.#stopError };
+    // First the cheapest check: with the in-flight limit reached nothing is admitted anyway, and
+    // the next answer pumps the queue again (the budget checks below read the ledger).
+    if (this.#inFlight >= this.inFlightLimit) return Number.POSITIVE_INFINITY;
     if (this.#options.monitoring) {
       const daily = this.#budget.check(now);
       if (daily === 'stop') {
@@ -152,7 +155,6 @@ export class QuotaGate implements DispatchGate {
       });
       this.#rateLimitPauseSince = undefined;
     }
-    if (this.#inFlight >= this.inFlightLimit) return Number.POSITIVE_INFINITY;
     if (this.#options.monitoring) {
       const peers = this.#ledger.peers?.(now);
       if (peers !== undefined) this.#windows.setPeers(peers);
@@ -346,13 +348,15 @@ export class QuotaGate implements DispatchGate {
   // Answers feed the latency behind the in-flight limit; 429s come back at once and would skew
   // it, and an abort is no answer at all.
   #answered(outcome: GateOutcome, now: number, latencyMs: number, charge: WindowCharge): void {
+    // Settled permits have left #inFlight already; count this one back in.
+    const sample = { latencyMs, now, inFlight: this.#inFlight + 1 };
     if (outcome.ok) {
-      this.#concurrency.answered(latencyMs, true);
+      this.#concurrency.answered({ ...sample, ok: true });
       return;
     }
     if (!('error' in outcome)) return;
     const { kind } = outcome.error;
-    if (kind !== 'rate_limit' && kind !== 'slow_down') this.#concurrency.answered(latencyMs, false);
+    if (kind !== 'rate_limit' && kind !== 'slow_down') this.#concurrency.answered({ ...sample, ok: false });
     this.#applyFailure(outcome.error, now, charge);
   }
 

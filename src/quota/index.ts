@@ -4,7 +4,7 @@ export { budgetPoint, formatWait, pauseMessage, warningSteps } from './budget.js
 export { AimdPace } from './aimd.js';
 export type { AimdPaceOptions } from './aimd.js';
 export { InFlightLimit } from './auto-concurrency.js';
-export type { InFlightLimitOptions } from './auto-concurrency.js';
+export type { AnswerSample, InFlightLimitOptions } from './auto-concurrency.js';
 export { COUNTDOWN_INTERVAL_MS, DailyBudget } from './daily-budget.js';
 export { parseResetDuration } from './duration.js';
 export { openQuotaGate, QuotaGate } from './gate.js';
