@@ -1,13 +1,14 @@
 /**
  * The SQLite key ledger read and written by two ledgers on one file, as two processes would:
  * statements compiled once and the remembered window limits must never hide the other side's
- * claims from a decision.
+ * claims from a decision, nor may the row a ledger reads once per synchronous stretch.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { ManualClock } from '../src/core/clock.js';
 import { ledgerScope, SqliteLedger } from '../src/ledger/index.js';
 
@@ -77,5 +78,25 @@ test('window limits are written once per change; a repeat costs nothing and repo
     assert.equal(b.windows?.tokensLimit, 400_000);
   } finally {
     await done();
+  }
+});
+
+test('a claim refuses on a count another process wrote after a read in the same stretch', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'abg-ledger-'));
+  const file = join(dir, 'ledger.sqlite');
+  const scope = ledgerScope('http://127.0.0.1:9/v1', 'sk-ledger-test');
+  const a = await SqliteLedger.open(file, scope, new ManualClock(NOW));
+  // A bare connection stands in for another process: nothing in this process hears of its write.
+  const other = new Database(file);
+  try {
+    assert.equal(a.usedToday, 0);
+    other.prepare('UPDATE key_ledger SET requests = 10 WHERE scope = ?').run(scope.id);
+    assert.deepEqual(a.claim(claim), { ok: false, limit: 'requests' });
+    await Promise.resolve();
+    assert.equal(a.usedToday, 10, 'the next stretch reads the row again');
+  } finally {
+    other.close();
+    await a.close();
+    await rm(dir, { recursive: true, force: true });
   }
 });
