@@ -45,7 +45,7 @@ export const DEFAULT_OUTPUT_CHARGE = 1024;
 
 // Room left unused in the provider's bucket when spending its spare room: arrival jitter must
 // not turn the last requests of a burst into 429s.
-const SPARE_MARGIN_SHARE = 0.02;
+const SPARE_MARGIN_SHARE = 0.01;
 const SPARE_MARGIN_MIN = 2;
 
 // A pacing timer that fires late may catch up this many slots at most, and at most a quarter of
