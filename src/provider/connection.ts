@@ -6,6 +6,32 @@
 /** Socket error codes raised before a single byte of the request reached the server. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
+/**
+ * Node's codes for a server certificate that fails verification. The TLS handshake failed, so the
+ * request itself was never sent (docs/hostile-servers.md#unreachable-api).
+ */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function certificateCode(error: unknown): string | undefined {
+  for (const c of causes(error)) {
+    const code = codeOf(c);
+    if (code !== undefined && UNTRUSTED_CERTIFICATE.has(code)) return code;
+  }
+  return undefined;
+}
+
 function causes(error: unknown): unknown[] {
   const out: unknown[] = [];
   let current: unknown = error;
@@ -36,6 +62,7 @@ export function connectionCode(error: unknown): string | undefined {
 
 /** True when the cause chain proves the request was never sent (e.g. connection refused). */
 export function neverReachedServer(error: unknown): boolean {
+  if (certificateCode(error) !== undefined) return true;
   const code = connectionCode(error);
   return code !== undefined && NOT_SENT.has(code);
 }
@@ -44,8 +71,15 @@ export function neverReachedServer(error: unknown): boolean {
 export function connectionFailure(error: unknown): string {
   const chain = causes(error);
   const deepest = chain[chain.length - 1];
-  const code = connectionCode(error);
   const message = deepest instanceof Error ? deepest.message : String(deepest);
+  const certificate = certificateCode(error);
+  if (certificate !== undefined) {
+    return (
+      `the server's TLS certificate is not trusted (${certificate}: ${message}); if it comes from ` +
+      'a private certificate authority, point NODE_EXTRA_CA_CERTS at that CA\'s PEM file'
+    );
+  }
+  const code = connectionCode(error);
   if (code !== undefined && !message.includes(code)) return `${code} ${message}`;
   return message;
 }
