@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { artists, runCli, tempDir, writeCsv } from './support/cli.js';
 import { closedPortUrl, startHostileServer } from './support/hostile-server.js';
+import { readState } from './support/plan.js';
 
 async function jsonLines(path: string): Promise<Record<string, unknown>[]> {
   const text = await readFile(path, 'utf8').catch(() => '');
@@ -32,6 +33,7 @@ test('a closed port stops the run with exit 3 naming the URL before any artist i
   assert.match(r.stderr, /ECONNREFUSED/);
   assert.equal((await jsonLines(join(dir, 'out.errors.jsonl'))).length, 0, 'no artist written off as failed');
   assert.equal((await jsonLines(output)).length, 0);
+  assert.equal((await readState(`${output}.state.json`)).requestsToday, 0, 'requests that never left are not counted');
   const retries = r.stderr.split('\n').filter((l) => /Retry|retry/.test(l)).length;
   assert.ok(retries <= 8, `only a few attempts, got ${retries} retry lines`);
 });

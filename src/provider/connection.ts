@@ -1,6 +1,6 @@
 /**
- * Reads the low-level cause of a failed connection (undici wraps the socket error in
- * `TypeError: fetch failed`) to tell a request that never left from one that broke midway.
+ * Reads the low-level cause of a failed connection (the socket or TLS error, possibly wrapped) to
+ * tell a request that never left from one that broke midway.
  */
 
 /** Socket error codes raised before a single byte of the request reached the server. */
