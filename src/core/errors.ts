@@ -2,6 +2,8 @@
  * The error family of artist-bio-gen. Every error carries a stable `code`; callers branch with
  * `instanceof`, never on message text. Flow-control cases have their own subclasses.
  */
+import type { ResponseHeaders } from './types.js';
+
 
 /** Process exit codes (docs/architecture.md#exit-codes). */
 export const ExitCode = {
@@ -104,7 +106,7 @@ export interface ProviderErrorDetails {
   /** `x-request-id` of the response. */
   requestId?: string | undefined;
   /** Response headers, when a response arrived. */
-  headers?: Headers | undefined;
+  headers?: ResponseHeaders | undefined;
   /** Server's wait hint from retry-after-ms / retry-after, in ms. */
   retryAfterMs?: number | undefined;
   /**
@@ -123,7 +125,7 @@ export class ProviderError extends BioGenError {
   readonly apiCode: string | undefined;
   readonly apiType: string | undefined;
   readonly requestId: string | undefined;
-  readonly headers: Headers | undefined;
+  readonly headers: ResponseHeaders | undefined;
   readonly retryAfterMs: number | undefined;
   /** False when the request certainly never reached the server; see {@link ProviderErrorDetails}. */
   readonly reachedServer: boolean;

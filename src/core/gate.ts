@@ -1,5 +1,5 @@
 import type { AuthStopError, ProviderError, QuotaStopError } from './errors.js';
-import type { TokenUsage } from './types.js';
+import type { ResponseHeaders, TokenUsage } from './types.js';
 
 /**
  * What happened to a request that was sent (docs/architecture.md#the-runner-gate-protocol):
@@ -7,7 +7,7 @@ import type { TokenUsage } from './types.js';
  * answer came (the provider may have received it, so it stays counted).
  */
 export type GateOutcome =
-  | { ok: true; headers: Headers; usage: TokenUsage }
+  | { ok: true; headers: ResponseHeaders; usage: TokenUsage }
   | { ok: false; error: ProviderError }
   | { ok: false; aborted: true };
 

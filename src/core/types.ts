@@ -29,6 +29,15 @@ export interface RequestRecord {
   variables: { artist_name: string; artist_data: string };
 }
 
+/**
+ * Response headers as the tool reads them: a case-insensitive lookup by name, `null` when absent.
+ * A WHATWG `Headers` is one; the run's HTTP path builds a lighter one, because the first
+ * `Headers` a process creates loads Node's whole fetch stack (about 45 ms of CPU).
+ */
+export interface ResponseHeaders {
+  get(name: string): string | null;
+}
+
 /** A successful model answer, already validated (status completed, non-empty text). */
 export interface ProviderSuccess {
   /** Bio text with trailing citation blocks stripped. */
@@ -38,7 +47,7 @@ export interface ProviderSuccess {
   created: number;
   model: string;
   usage: TokenUsage;
-  headers: Headers;
+  headers: ResponseHeaders;
   requestId: string | undefined;
   /** Time of the HTTP exchange in ms. */
   durationMs: number;

@@ -2,7 +2,7 @@ import type { ResponseCreateParamsNonStreaming } from 'openai/resources/response
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { Clock } from '../core/clock.js';
 import { ProviderError, type ProviderErrorKind } from '../core/errors.js';
-import type { ProviderSuccess, TokenUsage } from '../core/types.js';
+import type { ProviderSuccess, ResponseHeaders, TokenUsage } from '../core/types.js';
 import type { PreparedRequest } from '../prompt/index.js';
 import { jsonBody, requestIdOf, statusError } from './http-answer.js';
 import { createHttpExchange, type HttpAnswer } from './http-exchange.js';
@@ -49,7 +49,7 @@ const zeroUsage: TokenUsage = { input_tokens: 0, output_tokens: 0, total_tokens:
 function fail(
   message: string,
   kind: ProviderErrorKind,
-  headers: Headers,
+  headers: ResponseHeaders,
   requestId: string | undefined,
   apiCode?: string,
 ): never {

@@ -5,13 +5,14 @@
  * the headers (docs/hostile-servers.md).
  */
 import { ProviderError } from '../core/errors.js';
+import type { ResponseHeaders } from '../core/types.js';
 import { kindForStatus } from './classify.js';
 import type { HttpAnswer } from './http-exchange.js';
 import { object, optionalText } from './wire-shapes.js';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 
-function mediaType(headers: Headers): string {
+function mediaType(headers: ResponseHeaders): string {
   return (headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
 }
 
@@ -24,7 +25,7 @@ function parse(text: string): unknown {
 }
 
 /** The `x-request-id` of an answer, if any. */
-export function requestIdOf(headers: Headers): string | undefined {
+export function requestIdOf(headers: ResponseHeaders): string | undefined {
   return headers.get('x-request-id') ?? undefined;
 }
 

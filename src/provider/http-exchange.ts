@@ -7,6 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { ProviderError, ShutdownError } from '../core/errors.js';
+import type { ResponseHeaders } from '../core/types.js';
 import { connectionFailure, neverReachedServer } from './connection.js';
 
 /**
@@ -45,7 +46,7 @@ export interface ExchangeCallOptions {
 /** A complete HTTP answer, body read in full. */
 export interface HttpAnswer {
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
   body: Buffer;
 }
 
@@ -60,21 +61,26 @@ export interface HttpExchange {
   close(): void;
 }
 
-function headersOf(raw: readonly string[]): Headers {
-  const headers = new Headers();
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i];
-    const value = raw[i + 1];
-    // A header the WHATWG Headers class refuses (bad characters) is skipped, not fatal.
-    if (name !== undefined && value !== undefined) {
-      try {
-        headers.append(name, value);
-      } catch {
-        // ignored on purpose
-      }
+/**
+ * The answer's headers by lower-case name, repeated ones joined with `, ` as `Headers` does. Not
+ * a WHATWG `Headers`: the first of those a process makes loads Node's fetch stack.
+ */
+class RawHeaders implements ResponseHeaders {
+  readonly #values = new Map<string, string>();
+
+  constructor(raw: readonly string[]) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]?.toLowerCase();
+      const value = raw[i + 1];
+      if (name === undefined || value === undefined) continue;
+      const before = this.#values.get(name);
+      this.#values.set(name, before === undefined ? value : `${before}, ${value}`);
     }
   }
-  return headers;
+
+  get(name: string): string | null {
+    return this.#values.get(name.toLowerCase()) ?? null;
+  }
 }
 
 /** Creates the exchange with its own keep-alive agent (one per provider, so one per run). */
@@ -156,7 +162,7 @@ export function createHttpExchange(options: HttpExchangeOptions): HttpExchange {
                 {
                   kind: 'too_large',
                   status,
-                  headers: headersOf(res.rawHeaders),
+                  headers: new RawHeaders(res.rawHeaders),
                 },
               ),
             );
@@ -165,7 +171,7 @@ export function createHttpExchange(options: HttpExchangeOptions): HttpExchange {
           chunks.push(chunk);
         });
         res.on('end', () => {
-          finish(undefined, { status, headers: headersOf(res.rawHeaders), body: Buffer.concat(chunks, size) });
+          finish(undefined, { status, headers: new RawHeaders(res.rawHeaders), body: Buffer.concat(chunks, size) });
         });
         // A connection that closes before the body is complete is a network failure midway.
         res.on('error', (error) => req.emit('error', error));

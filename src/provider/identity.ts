@@ -1,4 +1,5 @@
 import { ProviderError } from '../core/errors.js';
+import type { ResponseHeaders } from '../core/types.js';
 
 /** The fields of a success that identify it in the output. */
 export interface ResponseIdentity {
@@ -16,7 +17,7 @@ export function checkIdentity(
   id: unknown,
   created: unknown,
   model: unknown,
-  headers: Headers,
+  headers: ResponseHeaders,
   requestId: string | null | undefined,
 ): ResponseIdentity {
   const missing: string[] = [];

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { AuthStopError, ShutdownError, type ProviderError, type QuotaStopError } from '../core/errors.js';
 import type { RunEmitter } from '../core/events.js';
+import type { ResponseHeaders } from '../core/types.js';
 import type { AttemptDecision, AttemptInfo, DispatchGate, GateOutcome, GateSnapshot, Permit } from '../core/gate.js';
 import { InFlightLimit } from './auto-concurrency.js';
 import { DailyBudget } from './daily-budget.js';
@@ -312,7 +313,7 @@ export class QuotaGate implements DispatchGate {
     if (billed !== hold.reservedUsd) this.#persistQuietly('spend');
   }
 
-  #observe(headers: Headers, now: number, success: boolean, seq: number): void {
+  #observe(headers: ResponseHeaders, now: number, success: boolean, seq: number): void {
     const { status, ignored, known } = inspectRateLimitHeaders(headers);
     for (const { name, value } of ignored) {
       const key = `${name}=${value}`;

@@ -1,4 +1,5 @@
 import type { WindowStatus } from '../core/events.js';
+import type { ResponseHeaders } from '../core/types.js';
 import { parseResetDuration } from './duration.js';
 
 /** Names of the six `x-ratelimit-*` headers, by {@link WindowStatus} field. */
@@ -39,7 +40,7 @@ function parseCount(value: string): number | undefined {
  * Reads the `x-ratelimit-*` headers and also reports the values it had to ignore, so callers
  * can log them. Never throws.
  */
-export function inspectRateLimitHeaders(headers: Headers): HeaderInspection {
+export function inspectRateLimitHeaders(headers: ResponseHeaders): HeaderInspection {
   const ignored: IgnoredHeader[] = [];
   const read = (field: keyof WindowStatus): number | undefined => {
     const name = RATE_LIMIT_HEADERS[field];
@@ -67,7 +68,7 @@ export function inspectRateLimitHeaders(headers: Headers): HeaderInspection {
  * anything else, including a missing header, garbage, negatives and Azure's `-1`, leaves the
  * field undefined. Never throws.
  */
-export function parseRateLimitHeaders(headers: Headers): WindowStatus {
+export function parseRateLimitHeaders(headers: ResponseHeaders): WindowStatus {
   return inspectRateLimitHeaders(headers).status;
 }
 
@@ -80,7 +81,7 @@ const SECONDS = /^\d+(?:\.\d+)?$/;
  *
  * @param now current time in epoch ms, used only for HTTP dates @default Date.now()
  */
-export function retryAfterFromHeaders(headers: Headers, now: number = Date.now()): number | undefined {
+export function retryAfterFromHeaders(headers: ResponseHeaders, now: number = Date.now()): number | undefined {
   const ms = headers.get('retry-after-ms')?.trim();
   if (ms !== undefined && SECONDS.test(ms)) {
     const value = Number(ms);
