@@ -27,8 +27,11 @@ import { openQuotaGate, type QuotaGateOptions } from '../src/quota/index.js';
 const START = Date.parse('2026-12-01T10:00:00Z');
 const USAGE = { input_tokens: 10, output_tokens: 20, total_tokens: 30 };
 const ATTEMPT = { attempt: 1, maxRetries: 5 };
-/** 600 requests per minute with no spare room in the bucket: one admission every 100 ms. */
-const WINDOW_600 = new Headers({ 'x-ratelimit-limit-requests': '600', 'x-ratelimit-remaining-requests': '10' });
+/**
+ * 600 requests per minute with no spare room in the bucket (5 left, under the 1 % margin of 6):
+ * one admission every 100 ms.
+ */
+const WINDOW_600 = new Headers({ 'x-ratelimit-limit-requests': '600', 'x-ratelimit-remaining-requests': '5' });
 
 function failure(kind: ProviderErrorKind, details: Omit<ProviderErrorDetails, 'kind'> = {}): ProviderError {
   return new ProviderError(`simulated ${kind}`, { kind, ...details });
