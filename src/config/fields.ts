@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../core/schema.js';
 import { bool, choice, numberIn, text } from './rules.js';
 
 /** Where a setting's value came from, weakest first. */
@@ -31,7 +31,7 @@ export interface FieldSpec {
   /** Human description of the allowed values, used in error messages. */
   allowed: string;
   /** The rule a value must pass; its output type is the setting's type in `RunConfig`. */
-  schema: z.ZodType;
+  schema: z.ZodMiniType;
   /** Value when nothing sets it. A setting without one is optional in `RunConfig`. */
   default?: unknown;
   /** There is no default, yet a run cannot start without it (checked after merging the layers). */
@@ -247,7 +247,7 @@ export const runFields = {
     allowed: 'auto or an integer from 1 to 10000',
     schema: z.union([
       z.literal('auto'),
-      z.string().trim().toLowerCase().pipe(z.literal('auto')),
+      z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.literal('auto')),
       numberIn({ min: 1, max: 10_000, integer: true }),
     ]),
     default: 'auto',
@@ -321,11 +321,10 @@ export const runFields = {
     allowed: 'a whole number of requests greater than 0, or none for no limit',
     // `none` (any case) lifts a limit set in .env or the environment: the test plan's "None" row.
     schema: z.union([
-      z
-        .string()
-        .trim()
-        .regex(/^none$/i)
-        .transform(() => undefined),
+      z.pipe(
+        z.string().check(z.trim(), z.regex(/^none$/i)),
+        z.transform(() => undefined),
+      ),
       numberIn({ min: 1, integer: true }),
     ]),
   },
@@ -370,9 +369,8 @@ export const runFields = {
     help: 'keep the key ledger in PostgreSQL, shared by every process and machine on the key (docs/ledger.md#postgresql)',
     helpDefault: 'the SQLite ledger in the state directory',
     allowed: 'a postgres:// or postgresql:// URL',
-    schema: text.refine(
-      (v) => /^postgres(ql)?:\/\/[^/]+\/[^/?]+/.test(v),
-      'expected postgres://user@host:port/database',
+    schema: text.check(
+      z.refine((v) => /^postgres(ql)?:\/\/[^/]+\/[^/?]+/.test(v), 'expected postgres://user@host:port/database'),
     ),
     secret: 'url-password',
   },
@@ -383,10 +381,12 @@ export const runFields = {
     help: 'do only shard I of N (1-based): the artists whose id hashes to it (docs/ledger.md#shards)',
     helpDefault: 'all artists',
     allowed: 'I/N with whole numbers 1 <= I <= N <= 1000, e.g. 2/3',
-    schema: text.refine((v) => {
-      const m = /^(\d{1,4})\/(\d{1,4})$/.exec(v);
-      return m !== null && Number(m[1]) >= 1 && Number(m[1]) <= Number(m[2]) && Number(m[2]) <= 1000;
-    }, 'expected I/N with 1 <= I <= N <= 1000, e.g. 2/3'),
+    schema: text.check(
+      z.refine((v) => {
+        const m = /^(\d{1,4})\/(\d{1,4})$/.exec(v);
+        return m !== null && Number(m[1]) >= 1 && Number(m[1]) <= Number(m[2]) && Number(m[2]) <= 1000;
+      }, 'expected I/N with 1 <= I <= N <= 1000, e.g. 2/3'),
+    ),
   },
   prices: {
     flag: '--prices',
@@ -425,9 +425,8 @@ export const runFields = {
     env: 'DATABASE_URL',
     help: 'PostgreSQL URL; the flag implies --enable-db, the variable applies with --enable-db',
     allowed: 'a postgres:// or postgresql:// URL',
-    schema: text.refine(
-      (v) => /^postgres(ql)?:\/\/[^/]+\/[^/?]+/.test(v),
-      'expected postgres://user@host:port/database',
+    schema: text.check(
+      z.refine((v) => /^postgres(ql)?:\/\/[^/]+\/[^/?]+/.test(v), 'expected postgres://user@host:port/database'),
     ),
     secret: 'url-password',
   },
@@ -458,7 +457,13 @@ export const runFields = {
     placeholder: '[port]',
     help: 'serve a live dashboard in the browser while the run lasts (loopback; a bare flag picks a free port)',
     allowed: 'a port from 0 to 65535 (0 or no value: any free port)',
-    schema: z.union([z.literal(true).transform(() => 0), numberIn({ min: 0, max: 65535, integer: true })]),
+    schema: z.union([
+      z.pipe(
+        z.literal(true),
+        z.transform(() => 0),
+      ),
+      numberIn({ min: 0, max: 65535, integer: true }),
+    ]),
   },
   dashboardHost: {
     flag: '--dashboard-host',
@@ -473,7 +478,7 @@ export const runFields = {
     placeholder: '<file>',
     help: 'write a run report at the end (.json, .md, or .html with charts)',
     allowed: 'a file ending in .json, .md or .html',
-    schema: text.refine((v) => /\.(json|md|html?)$/i.test(v), 'expected a .json, .md or .html file name'),
+    schema: text.check(z.refine((v) => /\.(json|md|html?)$/i.test(v), 'expected a .json, .md or .html file name')),
   },
   logFile: {
     flag: '--log-file',
@@ -503,7 +508,7 @@ export const runFields = {
 /** Name of a run setting. */
 export type RunFieldName = keyof typeof runFields;
 
-type ValueOf<F> = F extends { schema: infer S extends z.ZodType } ? z.output<S> : never;
+type ValueOf<F> = F extends { schema: infer S extends z.ZodMiniType } ? z.output<S> : never;
 type AlwaysSet<F> = F extends { default: unknown } ? true : F extends { required: true } ? true : false;
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../core/schema.js';
 import { checkNumber, type NumericRange } from './numeric.js';
 
 /**
@@ -7,27 +7,33 @@ import { checkNumber, type NumericRange } from './numeric.js';
  */
 
 /** A switch: `true`/`false`, or the text `1/true/yes/on` and `0/false/no/off` (any case). */
-export const bool = z.union([z.boolean(), z.string().trim().toLowerCase()]).transform((value, ctx) => {
-  if (typeof value === 'boolean') return value;
-  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-  if (['0', 'false', 'no', 'off'].includes(value)) return false;
-  ctx.addIssue({ code: 'custom', message: `expected true or false, got "${value}"` });
-  return z.NEVER;
-});
+export const bool = z.pipe(
+  z.union([z.boolean(), z.string().check(z.trim(), z.toLowerCase())]),
+  z.transform((value, ctx) => {
+    if (typeof value === 'boolean') return value;
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off'].includes(value)) return false;
+    ctx.issues.push({ code: 'custom', message: `expected true or false, got "${value}"`, input: value });
+    return z.NEVER;
+  }),
+);
 
 /** A number inside `range`, checked by the one numeric validator every command uses. */
 export const numberIn = (range: NumericRange) =>
-  z.union([z.number(), z.string()]).transform((value, ctx) => {
-    const n = checkNumber(value, range);
-    if (n === undefined) {
-      ctx.addIssue({ code: 'custom', message: `got "${String(value)}"` });
-      return z.NEVER;
-    }
-    return n;
-  });
+  z.pipe(
+    z.union([z.number(), z.string()]),
+    z.transform((value, ctx) => {
+      const n = checkNumber(value, range);
+      if (n === undefined) {
+        ctx.issues.push({ code: 'custom', message: `got "${String(value)}"`, input: value });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  );
 
 /** Non-blank text, trimmed. */
-export const text = z.string().trim().min(1, 'must not be empty');
+export const text = z.string().check(z.trim(), z.minLength(1, 'must not be empty'));
 
 /**
  * One of a fixed list of words (any case). Spread into a settings row: it sets both the rule and
@@ -36,10 +42,6 @@ export const text = z.string().trim().min(1, 'must not be empty');
 export function choice<const T extends string>(values: readonly [T, ...T[]]) {
   return {
     choices: values,
-    schema: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .pipe(z.enum(values as [T, ...T[]])),
+    schema: z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.enum(values as [T, ...T[]])),
   };
 }

@@ -1,21 +1,21 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import { z } from '../core/schema.js';
 import { ConfigError } from '../core/errors.js';
 import { SHIPPED_PRICES, type ModelPrice, type ModelPrices, type PriceTable } from './prices.js';
 
-const rate = z.number().nonnegative();
-const tierSchema = z
-  .object({ input: rate, cached_input: rate.optional(), output: rate })
-  .strict()
-  .transform((t): ModelPrice => ({ input: t.input, cachedInput: t.cached_input ?? t.input, output: t.output }));
+const rate = z.number().check(z.nonnegative());
+const tierSchema = z.pipe(
+  z.strictObject({ input: rate, cached_input: z.optional(rate), output: rate }),
+  z.transform((t): ModelPrice => ({ input: t.input, cachedInput: t.cached_input ?? t.input, output: t.output })),
+);
 
 // A model is either `{ standard, flex?, batch? }` or one flat price meaning standard, with Flex
 // and Batch at OpenAI's documented 50 % (docs/costs.md).
 const modelSchema = z.union([
-  z.object({ standard: tierSchema, flex: tierSchema.optional(), batch: tierSchema.optional() }).strict(),
+  z.strictObject({ standard: tierSchema, flex: z.optional(tierSchema), batch: z.optional(tierSchema) }),
   tierSchema,
 ]);
-const fileSchema = z.record(z.string().min(1), modelSchema);
+const fileSchema = z.record(z.string().check(z.minLength(1)), modelSchema);
 
 function toModelPrices(entry: z.infer<typeof modelSchema>): ModelPrices {
   if ('standard' in entry) {

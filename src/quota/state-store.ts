@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import { z } from '../core/schema.js';
 import { UsageError } from '../core/errors.js';
 
 /** A daily pause in force. */
@@ -38,22 +38,24 @@ export interface QuotaState {
 // An unwritable state file is an unwritable output path: exit 2 (docs/architecture.md#exit-codes).
 export class QuotaStateError extends UsageError {}
 
-const isoTime = z.iso.datetime().transform((s) => Date.parse(s));
-const count = z.number().int().nonnegative();
-const limit = z.number().positive().nullable().optional();
+const isoTime = z.pipe(
+  z.iso.datetime(),
+  z.transform((s: string) => Date.parse(s)),
+);
+const count = z.int().check(z.nonnegative());
+const limit = z.optional(z.nullable(z.number().check(z.positive())));
 
 // On-disk shape: ISO times and nulls so the file reads well and diffs cleanly.
 const fileSchema = z.object({
   version: z.literal(1),
-  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  day: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
   requestsToday: count,
-  spentUsd: z.number().nonnegative().optional(),
-  thresholdPauseDay: z.string().nullable().optional(),
-  pause: z
-    .object({ reason: z.enum(['threshold', 'daily_limit']), since: isoTime, until: isoTime })
-    .nullable()
-    .optional(),
-  windows: z.object({ requestsLimit: limit, tokensLimit: limit, observedAt: isoTime }).nullable().optional(),
+  spentUsd: z.optional(z.number().check(z.nonnegative())),
+  thresholdPauseDay: z.optional(z.nullable(z.string())),
+  pause: z.optional(
+    z.nullable(z.object({ reason: z.enum(['threshold', 'daily_limit']), since: isoTime, until: isoTime })),
+  ),
+  windows: z.optional(z.nullable(z.object({ requestsLimit: limit, tokensLimit: limit, observedAt: isoTime }))),
 });
 
 /** Outcome of {@link loadQuotaState}. */
