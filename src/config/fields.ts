@@ -1,4 +1,4 @@
-import { z } from '../core/schema.js';
+import * as z from '../core/schema.js';
 import { bool, choice, numberIn, text } from './rules.js';
 
 /** Where a setting's value came from, weakest first. */

@@ -1,4 +1,4 @@
-import { z } from '../core/schema.js';
+import * as z from '../core/schema.js';
 import { checkNumber, type NumericRange } from './numeric.js';
 
 /**

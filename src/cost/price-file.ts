@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { z } from '../core/schema.js';
+import * as z from '../core/schema.js';
 import { ConfigError } from '../core/errors.js';
 import { SHIPPED_PRICES, type ModelPrice, type ModelPrices, type PriceTable } from './prices.js';
 

@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { z } from '../core/schema.js';
+import * as z from '../core/schema.js';
 import { UsageError } from '../core/errors.js';
 
 /** A daily pause in force. */
