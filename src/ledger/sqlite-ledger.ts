@@ -35,9 +35,9 @@ let writesInProcess = 0;
 
 /**
  * The key ledger in SQLite (docs/ledger.md): one row per scope (provider origin + key
- * fingerprint) in a file shared by every process of the user. Reads go to the database (once per
- * synchronous stretch), each change is one IMMEDIATE transaction in WAL mode, so concurrent processes on one machine
- * see one count and `claim` is atomic across them.
+ * fingerprint) in a file shared by every process of the user. Reads go to the database (once
+ * per synchronous stretch), each change is one IMMEDIATE transaction in WAL mode, so concurrent
+ * processes on one machine see one count and `claim` is atomic across them.
  */
 export class SqliteLedger implements QuotaLedger {
   readonly #db: Database.Database;
@@ -79,7 +79,15 @@ export class SqliteLedger implements QuotaLedger {
       this.#cached = { row: claimed, writes: writesInProcess };
       return { ok: true, used: claimed.requests };
     });
-    this.#claimTx = (request) => claim.immediate(request);
+    this.#claimTx = (request) => {
+      try {
+        return claim.immediate(request);
+      } catch (error) {
+        // The commit failed (a full disk): the row this claim cached was never written.
+        this.#cached = undefined;
+        throw error;
+      }
+    };
     this.#mirror =
       mirrorPath === undefined
         ? undefined
