@@ -4,7 +4,6 @@
  */
 import type { ResponseHeaders } from './types.js';
 
-
 /** Process exit codes (docs/architecture.md#exit-codes). */
 export const ExitCode = {
   ok: 0,

@@ -84,7 +84,7 @@ export function connectionFailure(error: unknown): string {
   if (certificate !== undefined) {
     return (
       `the server's TLS certificate is not trusted (${certificate}: ${message}); if it comes from ` +
-      'a private certificate authority, point NODE_EXTRA_CA_CERTS at that CA\'s PEM file'
+      "a private certificate authority, point NODE_EXTRA_CA_CERTS at that CA's PEM file"
     );
   }
   const code = connectionCode(error);
