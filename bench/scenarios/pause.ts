@@ -69,7 +69,9 @@ async function onePhase2(
   await runCommand({
     deps: () => ({
       argv: args,
-      env: { OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: simulator.url },
+      // Each run keeps its key ledger in its own folder: with the user's (HOME's) ledger the runs
+      // would share one daily count, and the fourth would wait for the next UTC day.
+      env: { OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: simulator.url, XDG_STATE_HOME: path.join(dir, '.state') },
       cwd: dir,
       stdout: capture,
       stderr: capture,
