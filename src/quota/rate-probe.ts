@@ -14,36 +14,29 @@ export type ProbeVerdict =
   /** The window is held and still limits the answer rate. */
   | { kind: 'hold' };
 
-/** Tuning of {@link AnswerRateProbe}; the defaults are documented in docs/pacing.md#concurrency. */
-export interface AnswerRateProbeOptions {
-  /** Smallest rise of the answer rate, as a share, that counts as a gain. @default 0.1 */
-  gain?: number;
-  /** Rounds in a row without a gain before the window is held. @default 2 */
-  stalls?: number;
-  /** Smallest window ever held: below it a few more sockets cost nothing. @default 64 */
-  minWindow?: number;
-  /** Held window's rounds below this share of the best rate, twice in a row, resume probing. @default 0.5 */
-  drop?: number;
-  /** Fewest answers in a round, so a tiny window's round is not all noise. @default 16 */
-  minRound?: number;
-}
+// Tuning, documented in docs/pacing.md#concurrency.
+/** Smallest rise of the answer rate, as a share, that counts as a gain. */
+const GAIN = 0.1;
+/** Rounds in a row without a gain before the window is held; held, rounds below DROP before it grows. */
+const STALLS = 2;
+/** Smallest window ever held: below it a few more sockets cost nothing. */
+const MIN_WINDOW = 64;
+/** A held window's rounds below this share of the best rate resume probing. */
+const DROP = 0.5;
+/** Fewest answers in a round, so a tiny window's round is not all noise. */
+const MIN_ROUND = 16;
 
 /**
  * Hill climbing on the answer rate. A round lasts as many answers as the window held when it
  * began (one round trip); its rate is answers ÷ clock time. While the window grows, a round that
- * beats the best rate by {@link AnswerRateProbeOptions.gain} is a gain; after two rounds without
- * one the window is held at twice the size of the best round's start (the window that round ended
- * with). A held window whose rate halves (latency rose) probes again from where it is.
+ * beats the best rate by 10 % is a gain; after two rounds without one the window is held at twice
+ * the size of the best round's start (the window that round ended with), and never below 64. A
+ * held window whose rate halves (latency rose) probes again from where it is.
  *
  * Only rounds in which at least half the window was in flight at every answer count: a pause, a
  * slow input or the end of the job must not read as "more in flight does not help".
  */
 export class AnswerRateProbe {
-  readonly #gain: number;
-  readonly #stalls: number;
-  readonly #minWindow: number;
-  readonly #drop: number;
-  readonly #minRound: number;
   #roundStart: number | undefined;
   #roundSize = 0;
   #answers = 0;
@@ -52,14 +45,6 @@ export class AnswerRateProbe {
   #bestSize = 0;
   #misses = 0;
   #held = false;
-
-  constructor(options: AnswerRateProbeOptions = {}) {
-    this.#gain = options.gain ?? 0.1;
-    this.#stalls = options.stalls ?? 2;
-    this.#minWindow = options.minWindow ?? 64;
-    this.#drop = options.drop ?? 0.5;
-    this.#minRound = options.minRound ?? 16;
-  }
 
   /** True while the window is held (no growth until the rate drops). */
   get held(): boolean {
@@ -91,27 +76,27 @@ export class AnswerRateProbe {
   }
 
   #judgeGrowth(rate: number, size: number): ProbeVerdict {
-    if (rate > this.#bestRate * (1 + this.#gain)) {
+    if (rate > this.#bestRate * (1 + GAIN)) {
       this.#bestRate = rate;
       this.#bestSize = size;
       this.#misses = 0;
       return { kind: 'grow' };
     }
     this.#misses++;
-    if (this.#misses < this.#stalls) return { kind: 'grow' };
+    if (this.#misses < STALLS) return { kind: 'grow' };
     this.#held = true;
     this.#misses = 0;
-    return { kind: 'settle', window: Math.max(this.#minWindow, 2 * this.#bestSize) };
+    return { kind: 'settle', window: Math.max(MIN_WINDOW, 2 * this.#bestSize) };
   }
 
   #judgeHeld(rate: number, size: number): ProbeVerdict {
     this.#bestRate = Math.max(this.#bestRate, rate);
-    if (rate >= this.#bestRate * this.#drop) {
+    if (rate >= this.#bestRate * DROP) {
       this.#misses = 0;
       return { kind: 'hold' };
     }
     this.#misses++;
-    if (this.#misses < this.#stalls) return { kind: 'hold' };
+    if (this.#misses < STALLS) return { kind: 'hold' };
     // Latency rose: what was best is gone; probe again from here.
     this.#held = false;
     this.#misses = 0;
@@ -122,7 +107,7 @@ export class AnswerRateProbe {
 
   #begin(now: number, window: number): void {
     this.#roundStart = now;
-    this.#roundSize = Math.max(this.#minRound, window);
+    this.#roundSize = Math.max(MIN_ROUND, window);
     this.#answers = 0;
     this.#minInFlight = Number.POSITIVE_INFINITY;
   }

@@ -43,8 +43,8 @@ export interface WindowCharge {
  */
 export const DEFAULT_OUTPUT_CHARGE = 1024;
 
-// Room left unused in the provider's bucket when spending its spare room: arrival jitter must
-// not turn the last requests of a burst into 429s.
+// Room left unused in the provider's bucket when spending its spare room. Every request in flight
+// already counts as unseen by an answer, so this only covers rounding and other clients on the key.
 const SPARE_MARGIN_SHARE = 0.01;
 const SPARE_MARGIN_MIN = 2;
 
@@ -227,7 +227,8 @@ export class RateWindows {
 
   /**
    * How many requests the provider's buckets hold beyond what the run must leave unused (the
-   * share it may not use, and a small margin), minus the requests the answer's counts cannot include yet (`unseen`).
+   * share it may not use, and a small margin), minus the requests the answer's counts cannot
+   * include yet (`unseen`).
    * A job smaller than the bucket is then sent in one go instead of being paced as if it were
    * endless (docs/pacing.md#running-at-the-edge).
    */
